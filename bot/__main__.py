@@ -1,0 +1,197 @@
+"""Composition root and command line: python -m bot [run|sync|migrate|check-content|schema]."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import random
+import signal
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pydantic import ValidationError
+
+log = logging.getLogger("bot")
+
+SCHEMA_PATH = Path("content/deck.schema.json")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="The TRL quiz bot for Discord.")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="run the bot (the default)")
+    sync = sub.add_parser("sync", help="sync application commands now")
+    sync.add_argument("--guild", type=int, help="sync to one server only (copies the global commands)")
+    sub.add_parser("migrate", help="apply database migrations and print the schema version")
+    check = sub.add_parser("check-content", help="validate and lint content files")
+    check.add_argument("paths", nargs="*", type=Path, help="files or folders (default: the content folder)")
+    schema = sub.add_parser("schema", help="write the JSON Schema for content files")
+    schema.add_argument("--output", type=Path, default=SCHEMA_PATH)
+    args = parser.parse_args(argv)
+    args.command = args.command or "run"
+    return args
+
+
+def load_settings():
+    from bot.settings import Settings
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        print(f"error: invalid settings: {problems}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def require_token(settings) -> str:
+    if settings.discord_token is None:
+        print(
+            "error: DISCORD_TOKEN is not set. Put your bot token in the environment or in .env "
+            "(see .env.example).",
+            file=sys.stderr,
+        )
+        raise SystemExit(2)
+    return settings.discord_token.get_secret_value()
+
+
+async def open_database(settings):
+    from bot.storage.database import Database
+    from bot.storage.migrate import apply_migrations
+
+    db = await Database.open(settings.database)
+    try:
+        applied = await apply_migrations(db)
+    except BaseException:
+        await db.close()
+        raise
+    if applied:
+        log.info("database %s migrated to version %d", settings.database, applied[-1])
+    return db
+
+
+def build_services(db, catalog, *, clock=utc_now, rng: random.Random | None = None):
+    from bot.services.answers import AnswerService
+    from bot.services.bank import QuestionBank
+    from bot.services.container import Services
+    from bot.services.guilds import GuildService
+    from bot.services.rounds import RoundService
+    from bot.services.scores import ScoreService
+    from bot.storage.repository import Repository
+
+    repo = Repository(db)
+    bank = QuestionBank(catalog, repo)
+    scores = ScoreService(repo, clock)
+    return Services(
+        answers=AnswerService(repo, scores, clock),
+        rounds=RoundService(repo, bank, scores, clock, rng or random.Random()),
+        scores=scores,
+        guilds=GuildService(repo, clock),
+        bank=bank,
+    )
+
+
+async def run_bot(settings, token: str, *, sync_guild: int | None = None, sync_only: bool = False) -> int:
+    import aiohttp
+    import discord
+
+    from bot.catalog import ContentError, load_catalog
+    from bot.ui.client import QuizBot
+    from bot.ui.sync import force_sync
+
+    try:
+        catalog = load_catalog(settings.content_dir)
+    except ContentError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 1
+    if settings.api_base_url:
+        # Every REST route, the interaction webhooks included, is built from Route.BASE.
+        discord.http.Route.BASE = settings.api_base_url
+    db = await open_database(settings)
+    try:
+        bot = QuizBot(build_services(db, catalog), api_base_url=settings.api_base_url,
+                      sync_on_start=not sync_only)
+        async with bot:
+            if sync_only:
+                await bot.login(token)
+                count = await force_sync(bot, sync_guild)
+                print(f"synced {count} commands" + (f" to guild {sync_guild}" if sync_guild else ""))
+                return 0
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(sig, lambda: asyncio.create_task(bot.close()))
+            try:
+                await bot.start(token)
+            except discord.LoginFailure:
+                print("error: Discord refused the token in DISCORD_TOKEN (login failed).", file=sys.stderr)
+                return 1
+            except (OSError, aiohttp.ClientError) as exc:
+                target = settings.api_base_url or "Discord"
+                print(f"error: cannot reach {target}: {exc}", file=sys.stderr)
+                return 1
+            return 0
+    finally:
+        await db.close()
+
+
+async def migrate(settings) -> int:
+    db = await open_database(settings)
+    try:
+        print(f"schema version {await db.user_version()} ({settings.database})")
+    finally:
+        await db.close()
+    return 0
+
+
+def check_content(settings, paths: list[Path]) -> int:
+    from bot.catalog import content_files, load_files
+    from bot.lint import lint
+
+    files = content_files(paths or [settings.content_dir])
+    if not files:
+        print("error: no content files found", file=sys.stderr)
+        return 1
+    decks, problems = load_files(files)
+    problems += lint(decks)
+    for problem in problems:
+        print(problem)
+    count = sum(len(deck.questions) for _, deck in decks)
+    print(f"{len(files)} file(s), {count} question(s), {len(problems)} problem(s)")
+    return 1 if problems else 0
+
+
+def write_schema(output: Path) -> int:
+    from bot.core.content import Deck
+
+    output.write_text(json.dumps(Deck.model_json_schema(), indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {output}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.command == "schema":
+        return write_schema(args.output)
+    settings = load_settings()
+    from bot.logs import setup_logging
+
+    token = require_token(settings) if args.command in {"run", "sync"} else None
+    setup_logging(settings.log_level, [token] if token else [])
+    if args.command == "check-content":
+        return check_content(settings, args.paths)
+    if args.command == "migrate":
+        return asyncio.run(migrate(settings))
+    assert token is not None
+    return asyncio.run(run_bot(settings, token, sync_guild=getattr(args, "guild", None),
+                               sync_only=args.command == "sync"))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

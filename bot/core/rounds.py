@@ -1,0 +1,64 @@
+"""Round rules that need no I/O: choosing questions and what a round looks like."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.core.content import Question
+
+DEFAULT_QUESTIONS = 10
+MIN_SECONDS, MAX_SECONDS, DEFAULT_SECONDS = 10, 300, 30
+MAX_QUESTIONS = 25
+
+
+def pick_questions(pool: Sequence[Question], count: int | None, rng: random.Random) -> list[Question]:
+    """Shuffle once and take ``count`` (default: the whole pool up to 10) without repeats."""
+    wanted = min(len(pool), count if count is not None else DEFAULT_QUESTIONS)
+    return rng.sample(list(pool), wanted)
+
+
+def deadline(now: datetime, seconds: int) -> datetime:
+    return now + timedelta(seconds=seconds)
+
+
+@dataclass(frozen=True, slots=True)
+class RoundInfo:
+    """A round as stored: where it runs, who started it and how far it got."""
+
+    id: int
+    guild_id: int
+    channel_id: int
+    started_by: int
+    deck: str
+    total: int
+    seconds: int
+    position: int
+    status: str
+    stop_requested_by: int | None
+
+    @property
+    def finished_posting(self) -> bool:
+        return self.position >= self.total
+
+
+@dataclass(frozen=True, slots=True)
+class PostInfo:
+    """A posted question with the snapshot it was graded against."""
+
+    id: int
+    guild_id: int
+    channel_id: int
+    message_id: int | None
+    kind: str
+    round_id: int | None
+    position: int | None
+    question: Question
+    opened_at: datetime
+    closes_at: datetime
+    closed_at: datetime | None
+
+    def is_open(self, now: datetime) -> bool:
+        return self.closed_at is None and now < self.closes_at

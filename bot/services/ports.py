@@ -1,0 +1,27 @@
+"""What services need from the outside world, as protocols the Discord layer implements."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Protocol
+
+from bot.core.results import QuestionToPost, Reveal, RoundSummary
+
+Clock = Callable[[], datetime]
+
+
+class Publisher(Protocol):
+    """Posts and edits the public quiz messages."""
+
+    async def post_question(self, item: QuestionToPost) -> int:
+        """Send the question; return the message id."""
+        ...
+
+    async def show_reveal(self, reveal: Reveal) -> None:
+        """Edit the question's message to show the answer and the distribution."""
+        ...
+
+    async def post_summary(self, summary: RoundSummary) -> int | None:
+        """Send the end-of-round summary; return its message id."""
+        ...

@@ -1,0 +1,394 @@
+"""Every SQL statement of the bot: one method per use case, rows turned into core types."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bot.core.content import Question
+from bot.core.rounds import PostInfo, RoundInfo
+from bot.core.scoring import Standing, iso_week, next_streak, points_for
+from bot.storage.database import Database
+
+
+def to_db_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def from_db_time(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def week_of(moment: datetime) -> str:
+    year, week, _ = moment.astimezone(UTC).isocalendar()
+    return iso_week(year, week)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAnswer:
+    """The outcome of recording one click."""
+
+    status: str  # "inserted", "duplicate" or "closed"
+    choice: int
+    correct: bool
+    points: int
+
+
+class Repository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.conn = db.conn
+
+    # -- meta ---------------------------------------------------------------------------------
+    async def meta_get(self, key: str) -> str | None:
+        async with self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)) as cur:
+            row = await cur.fetchone()
+        return row[0] if row else None
+
+    async def meta_set(self, key: str, value: str) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    # -- guilds -------------------------------------------------------------------------------
+    async def mod_role(self, guild_id: int) -> int | None:
+        async with self.conn.execute("SELECT mod_role_id FROM guilds WHERE guild_id = ?", (guild_id,)) as cur:
+            row = await cur.fetchone()
+        return row[0] if row else None
+
+    async def set_mod_role(self, guild_id: int, role_id: int | None, now: datetime) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO guilds (guild_id, mod_role_id, joined_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (guild_id) DO UPDATE SET mod_role_id = excluded.mod_role_id",
+                (guild_id, role_id, to_db_time(now)),
+            )
+
+    # -- rounds -------------------------------------------------------------------------------
+    async def create_round(
+        self,
+        *,
+        guild_id: int,
+        channel_id: int,
+        started_by: int,
+        deck: str,
+        questions: Sequence[Question],
+        seconds: int,
+        now: datetime,
+    ) -> RoundInfo | None:
+        """Insert a running round; None if the channel already has one."""
+        try:
+            async with self.db.transaction() as conn:
+                cur = await conn.execute(
+                    "INSERT INTO rounds (guild_id, channel_id, started_by, deck, questions, total, seconds,"
+                    " started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (guild_id, channel_id, started_by, deck,
+                     json.dumps([q.model_dump(mode="json") for q in questions]), len(questions), seconds,
+                     to_db_time(now)),
+                )
+                round_id = cur.lastrowid
+        except sqlite3.IntegrityError:
+            return None
+        assert round_id is not None
+        return await self.get_round(round_id)
+
+    async def get_round(self, round_id: int) -> RoundInfo | None:
+        async with self.conn.execute("SELECT * FROM rounds WHERE id = ?", (round_id,)) as cur:
+            row = await cur.fetchone()
+        return _round(row) if row else None
+
+    async def round_question(self, round_id: int, index: int) -> Question | None:
+        """The round's question at 0-based ``index``, as snapshotted when the round started."""
+        async with self.conn.execute("SELECT questions FROM rounds WHERE id = ?", (round_id,)) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return None
+        snapshots = json.loads(row[0])
+        return Question.model_validate(snapshots[index], strict=False) if index < len(snapshots) else None
+
+    async def request_stop(self, round_id: int, member_id: int) -> bool:
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE rounds SET stop_requested_by = ? WHERE id = ? AND status = 'running'"
+                " AND stop_requested_by IS NULL",
+                (member_id, round_id),
+            )
+            return cur.rowcount == 1
+
+    async def running_round(self, channel_id: int) -> RoundInfo | None:
+        async with self.conn.execute(
+            "SELECT * FROM rounds WHERE channel_id = ? AND status = 'running'", (channel_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        return _round(row) if row else None
+
+    async def running_rounds(self) -> list[RoundInfo]:
+        async with self.conn.execute("SELECT * FROM rounds WHERE status = 'running' ORDER BY id") as cur:
+            rows = await cur.fetchall()
+        return [_round(r) for r in rows]
+
+    async def end_round(self, round_id: int, status: str, now: datetime) -> bool:
+        """Mark a running round finished or stopped; False if it had already ended."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE rounds SET status = ?, ended_at = ? WHERE id = ? AND status = 'running'",
+                (status, to_db_time(now), round_id),
+            )
+            return cur.rowcount == 1
+
+    async def set_summary_message(self, round_id: int, message_id: int) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute("UPDATE rounds SET summary_message_id = ? WHERE id = ?", (message_id, round_id))
+
+    # -- posts --------------------------------------------------------------------------------
+    async def create_round_post(
+        self, rnd: RoundInfo, question: Question, now: datetime, closes_at: datetime
+    ) -> PostInfo:
+        """Insert the round's next post and advance its position, in one transaction."""
+        async with self.db.transaction() as conn:
+            position = rnd.position + 1
+            cur = await conn.execute(
+                "INSERT INTO posts (guild_id, channel_id, kind, round_id, position, question_id, question,"
+                " answer, opened_at, closes_at) VALUES (?, ?, 'round', ?, ?, ?, ?, ?, ?, ?)",
+                (rnd.guild_id, rnd.channel_id, rnd.id, position, question.id, question.model_dump_json(),
+                 question.answer_index, to_db_time(now), to_db_time(closes_at)),
+            )
+            await conn.execute("UPDATE rounds SET position = ? WHERE id = ?", (position, rnd.id))
+            post_id = cur.lastrowid
+        assert post_id is not None
+        post = await self.get_post(post_id)
+        assert post is not None
+        return post
+
+    async def set_post_message(self, post_id: int, message_id: int) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute("UPDATE posts SET message_id = ? WHERE id = ?", (message_id, post_id))
+
+    async def get_post(self, post_id: int) -> PostInfo | None:
+        async with self.conn.execute("SELECT * FROM posts WHERE id = ?", (post_id,)) as cur:
+            row = await cur.fetchone()
+        return _post(row) if row else None
+
+    async def round_current_post(self, rnd: RoundInfo) -> PostInfo | None:
+        async with self.conn.execute(
+            "SELECT * FROM posts WHERE round_id = ? AND position = ?", (rnd.id, rnd.position)
+        ) as cur:
+            row = await cur.fetchone()
+        return _post(row) if row else None
+
+    async def close_post(self, post_id: int, now: datetime) -> bool:
+        """Close an open post; False if it was already closed."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE posts SET closed_at = ? WHERE id = ? AND closed_at IS NULL", (to_db_time(now), post_id)
+            )
+            return cur.rowcount == 1
+
+    async def shorten_post(self, post_id: int, closes_at: datetime) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE posts SET closes_at = MIN(closes_at, ?) WHERE id = ? AND closed_at IS NULL",
+                (to_db_time(closes_at), post_id),
+            )
+
+    async def choice_counts(self, post: PostInfo) -> tuple[int, ...]:
+        counts = [0] * len(post.question.choices)
+        async with self.conn.execute(
+            "SELECT choice, COUNT(*) FROM answers WHERE post_id = ? GROUP BY choice", (post.id,)
+        ) as cur:
+            async for choice, n in cur:
+                if 0 <= choice < len(counts):
+                    counts[choice] = n
+        return tuple(counts)
+
+    # -- answers ------------------------------------------------------------------------------
+    async def record_answer(self, post: PostInfo, member_id: int, choice: int, now: datetime) -> StoredAnswer:
+        """Store one answer and update the member's totals atomically, at most once per post.
+
+        The post's openness is checked inside the transaction, so an answer can never land after
+        the close that counted the distribution.
+        """
+        correct = choice == post.question.answer_index
+        stamp = to_db_time(now)
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "INSERT INTO answers (post_id, guild_id, member_id, question_id, choice, correct, points,"
+                " answered_at) SELECT id, guild_id, ?, question_id, ?, ?, 0, ? FROM posts"
+                " WHERE id = ? AND closed_at IS NULL AND closes_at > ?"
+                " ON CONFLICT (post_id, member_id) DO NOTHING",
+                (member_id, choice, int(correct), stamp, post.id, stamp),
+            )
+            if cur.rowcount == 0:
+                async with conn.execute(
+                    "SELECT choice, correct, points FROM answers WHERE post_id = ? AND member_id = ?",
+                    (post.id, member_id),
+                ) as existing:
+                    row = await existing.fetchone()
+                if row is None:
+                    return StoredAnswer("closed", choice, correct, 0)
+                return StoredAnswer("duplicate", row[0], bool(row[1]), row[2])
+            answer_id = cur.lastrowid
+            first = False
+            if correct:
+                mastered = await conn.execute(
+                    "INSERT INTO mastered (guild_id, member_id, question_id, answer_id) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT DO NOTHING",
+                    (post.guild_id, member_id, post.question.id, answer_id),
+                )
+                first = mastered.rowcount == 1
+            points = points_for(correct, first)
+            if points:
+                await conn.execute("UPDATE answers SET points = ? WHERE id = ?", (points, answer_id))
+            async with conn.execute(
+                "SELECT streak FROM scores WHERE guild_id = ? AND member_id = ?", (post.guild_id, member_id)
+            ) as cur2:
+                row = await cur2.fetchone()
+            streak = next_streak(row[0] if row else 0, correct)
+            await conn.execute(
+                "INSERT INTO scores (guild_id, member_id, answered, correct, points, streak, best_streak,"
+                " last_answer_at) VALUES (?, ?, 1, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (guild_id, member_id) DO UPDATE SET answered = answered + 1,"
+                " correct = correct + excluded.correct, points = points + excluded.points,"
+                " streak = excluded.streak, best_streak = MAX(best_streak, excluded.streak),"
+                " last_answer_at = excluded.last_answer_at",
+                (post.guild_id, member_id, int(correct), points, streak, streak, stamp),
+            )
+            await conn.execute(
+                "INSERT INTO weekly_scores (guild_id, week, member_id, answered, correct, points)"
+                " VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT (guild_id, week, member_id) DO UPDATE SET"
+                " answered = answered + 1, correct = correct + excluded.correct,"
+                " points = points + excluded.points",
+                (post.guild_id, week_of(now), member_id, int(correct), points),
+            )
+        return StoredAnswer("inserted", choice, correct, points)
+
+    async def member_round_progress(self, round_id: int, member_id: int) -> tuple[int, int]:
+        async with self.conn.execute(
+            "SELECT COUNT(*), COALESCE(SUM(a.correct), 0) FROM answers a JOIN posts p ON p.id = a.post_id"
+            " WHERE p.round_id = ? AND a.member_id = ?",
+            (round_id, member_id),
+        ) as cur:
+            row = await cur.fetchone()
+        return (row[0], row[1]) if row else (0, 0)
+
+    async def round_standings(self, round_id: int, limit: int) -> list[Standing]:
+        async with self.conn.execute(
+            "SELECT a.member_id, SUM(a.correct) AS c, COUNT(*) AS n, SUM(a.points) AS pts"
+            " FROM answers a JOIN posts p ON p.id = a.post_id WHERE p.round_id = ?"
+            " GROUP BY a.member_id ORDER BY c DESC, n ASC, MIN(a.id) ASC LIMIT ?",
+            (round_id, limit),
+        ) as cur:
+            rows = await cur.fetchall()
+        standings: list[Standing] = []
+        for i, (member_id, correct, answered, points) in enumerate(rows):
+            previous = standings[-1] if standings else None
+            rank = previous.rank if previous and previous.correct == correct else i + 1
+            standings.append(Standing(rank, member_id, points, correct, answered))
+        return standings
+
+    # -- leaderboard --------------------------------------------------------------------------
+    def _board_source(self, guild_id: int, week: str | None) -> tuple[str, tuple[object, ...]]:
+        if week is None:
+            return "scores WHERE guild_id = ?", (guild_id,)
+        return "weekly_scores WHERE guild_id = ? AND week = ?", (guild_id, week)
+
+    async def board_rows(self, guild_id: int, week: str | None, limit: int, offset: int) -> list[Standing]:
+        source, args = self._board_source(guild_id, week)
+        async with self.conn.execute(
+            f"SELECT member_id, points, correct, answered FROM {source}"
+            " ORDER BY points DESC, correct DESC, member_id LIMIT ? OFFSET ?",
+            (*args, limit, offset),
+        ) as cur:
+            rows = await cur.fetchall()
+        out = []
+        for member_id, points, correct, answered in rows:
+            rank = await self._rank_for_points(source, args, points)
+            out.append(Standing(rank, member_id, points, correct, answered))
+        return out
+
+    async def _rank_for_points(self, source: str, args: tuple[object, ...], points: int) -> int:
+        async with self.conn.execute(
+            f"SELECT COUNT(*) FROM {source} AND points > ?", (*args, points)
+        ) as cur:
+            row = await cur.fetchone()
+        return 1 + (row[0] if row else 0)
+
+    async def board_count(self, guild_id: int, week: str | None) -> int:
+        source, args = self._board_source(guild_id, week)
+        async with self.conn.execute(f"SELECT COUNT(*) FROM {source}", args) as cur:
+            row = await cur.fetchone()
+        return row[0] if row else 0
+
+    async def standing(self, guild_id: int, member_id: int, week: str | None) -> Standing | None:
+        source, args = self._board_source(guild_id, week)
+        async with self.conn.execute(
+            f"SELECT points, correct, answered FROM {source} AND member_id = ?",
+            (*args, member_id),
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return None
+        rank = await self._rank_for_points(source, args, row[0])
+        return Standing(rank, member_id, row[0], row[1], row[2])
+
+    async def member_totals(self, guild_id: int, member_id: int) -> sqlite3.Row | None:
+        async with self.conn.execute(
+            "SELECT answered, correct, points, best_streak FROM scores WHERE guild_id = ? AND member_id = ?",
+            (guild_id, member_id),
+        ) as cur:
+            return await cur.fetchone()
+
+    async def hidden_question_ids(self, guild_id: int) -> set[str]:
+        async with self.conn.execute(
+            "SELECT question_id FROM hidden_questions WHERE guild_id = ?", (guild_id,)
+        ) as cur:
+            return {row[0] for row in await cur.fetchall()}
+
+    async def custom_questions(self, guild_id: int, deck: str) -> list[Question]:
+        async with self.conn.execute(
+            "SELECT body FROM custom_questions WHERE guild_id = ? AND deck = ? AND removed_at IS NULL"
+            " ORDER BY created_at, id",
+            (guild_id, deck),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [Question.model_validate_json(row[0]) for row in rows]
+
+
+def _round(row: sqlite3.Row) -> RoundInfo:
+    return RoundInfo(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        channel_id=row["channel_id"],
+        started_by=row["started_by"],
+        deck=row["deck"],
+        total=row["total"],
+        seconds=row["seconds"],
+        position=row["position"],
+        status=row["status"],
+        stop_requested_by=row["stop_requested_by"],
+    )
+
+
+def _post(row: sqlite3.Row) -> PostInfo:
+    opened = from_db_time(row["opened_at"])
+    closes = from_db_time(row["closes_at"])
+    assert opened is not None and closes is not None
+    return PostInfo(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        channel_id=row["channel_id"],
+        message_id=row["message_id"],
+        kind=row["kind"],
+        round_id=row["round_id"],
+        position=row["position"],
+        question=Question.model_validate_json(row["question"]),
+        opened_at=opened,
+        closes_at=closes,
+        closed_at=from_db_time(row["closed_at"]),
+    )

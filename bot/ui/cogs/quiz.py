@@ -1,0 +1,86 @@
+"""/quiz trl, /quiz stop, /quiz leaderboard, /quiz stats: playing and reading scores."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.core.errors import QuizError
+from bot.core.rounds import DEFAULT_SECONDS, MAX_QUESTIONS, MAX_SECONDS, MIN_SECONDS
+from bot.ui import render
+from bot.ui.buttons import MUTED, board_view, moderator
+from bot.ui.errors import send_ephemeral
+
+if TYPE_CHECKING:
+    from bot.ui.client import QuizBot
+
+
+def _guild(interaction: discord.Interaction) -> int:
+    if interaction.guild_id is None:
+        raise QuizError("Quizzes run in servers, not in direct messages.")
+    return interaction.guild_id
+
+
+@app_commands.guild_only()
+class QuizCog(commands.GroupCog, group_name="quiz", group_description="Learn Hugging Face TRL with quizzes"):
+    def __init__(self, bot: QuizBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    @app_commands.command(name="trl", description="Start a round of TRL questions in this channel")
+    @app_commands.describe(
+        questions="How many questions (default: the whole deck, up to 10)",
+        seconds=f"Seconds per question ({MIN_SECONDS}-{MAX_SECONDS}, default {DEFAULT_SECONDS})",
+    )
+    async def trl(
+        self,
+        interaction: discord.Interaction,
+        questions: app_commands.Range[int, 1, MAX_QUESTIONS] | None = None,
+        seconds: app_commands.Range[int, MIN_SECONDS, MAX_SECONDS] = DEFAULT_SECONDS,
+    ) -> None:
+        guild_id = _guild(interaction)
+        rnd = await self.bot.services.rounds.start(
+            guild_id=guild_id, channel_id=interaction.channel_id or 0, member_id=interaction.user.id,
+            deck="trl", count=questions, seconds=seconds,
+        )
+        await interaction.response.send_message(
+            f"<@{interaction.user.id}> started a TRL round: {rnd.total} questions, {seconds} s each. "
+            "Pick a letter under each question; only you see whether you were right.",
+            allowed_mentions=MUTED,
+        )
+
+    @app_commands.command(name="stop", description="End this channel's round and show its summary")
+    async def stop(self, interaction: discord.Interaction) -> None:
+        _guild(interaction)
+        await self.bot.services.rounds.stop(
+            channel_id=interaction.channel_id or 0, member_id=interaction.user.id,
+            is_moderator=await moderator(interaction),
+        )
+        await send_ephemeral(interaction, "Stopping the round — its summary follows in the channel.")
+
+    @app_commands.command(name="leaderboard", description="The server's leaderboard and your rank")
+    @app_commands.describe(period="All time (default) or this week")
+    async def leaderboard(
+        self, interaction: discord.Interaction, period: Literal["all time", "this week"] = "all time"
+    ) -> None:
+        guild_id = _guild(interaction)
+        scope = "week" if period == "this week" else "all"
+        board = await self.bot.services.scores.board(guild_id, interaction.user.id, scope=scope)
+        await send_ephemeral(
+            interaction, embed=render.board_embed(board), view=board_view(scope, board.page, board.pages)
+        )
+
+    @app_commands.command(name="stats", description="Answers, accuracy, points, rank and best streak")
+    @app_commands.describe(member="Whose stats (default: yours)")
+    async def stats(self, interaction: discord.Interaction, member: discord.Member | None = None) -> None:
+        guild_id = _guild(interaction)
+        target = member or interaction.user
+        stats = await self.bot.services.scores.stats(guild_id, target.id)
+        await send_ephemeral(interaction, embed=render.stats_embed(stats))
+
+
+async def setup(bot: QuizBot) -> None:
+    await bot.add_cog(QuizCog(bot))

@@ -1,0 +1,53 @@
+"""The one place where exceptions become replies.
+
+Order: unwrap CommandInvokeError -> QuizError: its message, ephemeral -> failed check: the
+moderator sentence -> anything else: logged with ids, and a generic apology.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord import app_commands
+
+from bot.core.errors import QuizError
+
+log = logging.getLogger(__name__)
+
+NEEDS_MODERATOR = "This needs the Manage Server permission or the server's quiz-moderator role."
+APOLOGY = "Something went wrong on my side; nothing you did. It has been logged."
+
+
+async def send_ephemeral(interaction: discord.Interaction, content: str | None = None, **kwargs: object) -> None:
+    """Reply, or follow up when the interaction was already answered or deferred."""
+    kwargs.setdefault("allowed_mentions", discord.AllowedMentions.none())
+    if interaction.response.is_done():
+        await interaction.followup.send(content, ephemeral=True, **kwargs)  # type: ignore[arg-type]
+    else:
+        await interaction.response.send_message(content, ephemeral=True, **kwargs)  # type: ignore[arg-type]
+
+
+async def handle(interaction: discord.Interaction, error: BaseException) -> None:
+    """Tell the member what went wrong; log what they cannot fix."""
+    if isinstance(error, app_commands.CommandInvokeError):
+        error = error.original
+    if isinstance(error, QuizError):
+        message = error.user_message
+    elif isinstance(error, app_commands.CheckFailure):
+        message = NEEDS_MODERATOR
+    else:
+        command = interaction.command.qualified_name if interaction.command else None
+        log.error(
+            "unhandled error in %s (guild %s, channel %s, user %s)",
+            command or (interaction.data or {}).get("custom_id"),
+            interaction.guild_id,
+            interaction.channel_id,
+            interaction.user.id if interaction.user else None,
+            exc_info=error,
+        )
+        message = APOLOGY
+    try:
+        await send_ephemeral(interaction, message)
+    except discord.HTTPException:
+        log.warning("could not send an error reply for interaction %s", interaction.id)

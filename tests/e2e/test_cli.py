@@ -1,0 +1,57 @@
+"""The command line as an operator meets it, with no Discord involved."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(args, tmp_path, **env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "QUIZBOT_"))}
+    clean.update(PYTHONPATH=str(ROOT), **env)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=tmp_path, env=clean, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_missing_token_exits_2_with_one_clear_line(tmp_path):
+    """Without DISCORD_TOKEN the bot says what to set, in one line, and exits 2."""
+    result = run([], tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "DISCORD_TOKEN" in lines[0]
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_migrate_creates_the_database_folder_and_prints_the_version(tmp_path):
+    """migrate applies the schema to a new file in a new folder; a rerun applies nothing."""
+    db = tmp_path / "nested" / "quiz.sqlite3"
+    first = run(["migrate"], tmp_path, QUIZBOT_DATABASE=str(db))
+    assert first.returncode == 0 and "schema version 1" in first.stdout
+    second = run(["migrate"], tmp_path, QUIZBOT_DATABASE=str(db))
+    assert second.returncode == 0 and "applied migration" not in second.stdout
+
+
+def test_check_content_reports_every_error_and_fails(tmp_path):
+    """check-content names each broken file's problems and exits non-zero."""
+    (tmp_path / "bad.yaml").write_text("deck: trl\nquestions:\n  - id: x\n    prompt: yes\n")
+    (tmp_path / "worse.yaml").write_text("deck: [\n")
+    result = run(["check-content", str(tmp_path)], tmp_path)
+    assert result.returncode == 1
+    assert "bad.yaml: question 1 (id 'x'): prompt: Input should be a valid string (got True" in result.stdout
+    assert "bad.yaml: question 1 (id 'x'): choices: Field required" in result.stdout
+    assert "worse.yaml: not valid YAML" in result.stdout
+
+
+def test_the_token_is_never_logged(tmp_path):
+    """A run that fails to reach Discord logs nothing containing the token."""
+    token = "sekrit-token-value-123"
+    result = run([], tmp_path, DISCORD_TOKEN=token, QUIZBOT_API_BASE_URL="http://127.0.0.1:9/api/v10",
+                 QUIZBOT_CONTENT_DIR=str(ROOT / "tests" / "fixtures" / "content"), QUIZBOT_LOG_LEVEL="DEBUG",
+                 QUIZBOT_DATABASE=str(tmp_path / "q.sqlite3"))
+    assert result.returncode == 1
+    assert "cannot reach http://127.0.0.1:9/api/v10" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert token not in result.stdout + result.stderr

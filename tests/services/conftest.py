@@ -1,0 +1,86 @@
+"""Services against the real repository on a temporary SQLite file, with a clock the test moves."""
+
+import asyncio
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.__main__ import build_services
+from bot.catalog import load_catalog
+from bot.storage.database import Database
+from bot.storage.migrate import apply_migrations
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "content"
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+class RecordingPublisher:
+    """Stands in for Discord at the service boundary and remembers what it was asked to show."""
+
+    def __init__(self) -> None:
+        self.questions = []
+        self.reveals = []
+        self.summaries = []
+        self.changed = asyncio.Event()
+        self._next_id = 1000
+
+    async def post_question(self, item):
+        self.questions.append(item)
+        self.changed.set()
+        self._next_id += 1
+        return self._next_id
+
+    async def show_reveal(self, reveal):
+        self.reveals.append(reveal)
+        self.changed.set()
+
+    async def post_summary(self, summary):
+        self.summaries.append(summary)
+        self.changed.set()
+        return 1
+
+    async def wait(self, predicate, timeout=5.0):
+        async def loop():
+            while not predicate(self):
+                self.changed.clear()
+                await self.changed.wait()
+
+        await asyncio.wait_for(loop(), timeout)
+
+
+@pytest.fixture
+async def db(tmp_path):
+    database = await Database.open(tmp_path / "quiz.sqlite3")
+    await apply_migrations(database)
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def publisher():
+    return RecordingPublisher()
+
+
+@pytest.fixture
+async def services(db, clock, publisher):
+    built = build_services(db, load_catalog(FIXTURES), clock=clock, rng=random.Random(7))
+    built.rounds.bind(publisher)
+    yield built
+    await built.rounds.close()
