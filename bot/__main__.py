@@ -81,12 +81,15 @@ def build_services(db, catalog, *, clock=utc_now, rng: random.Random | None = No
     from bot.services.bank import QuestionBank
     from bot.services.container import Services
     from bot.services.guilds import GuildService
+    from bot.services.questions import QuestionService
     from bot.services.rounds import RoundService
     from bot.services.scores import ScoreService
+    from bot.storage.questions import QuestionRepository
     from bot.storage.repository import Repository
 
     repo = Repository(db)
-    bank = QuestionBank(catalog, repo)
+    question_repo = QuestionRepository(db)
+    bank = QuestionBank(catalog, question_repo)
     scores = ScoreService(repo, clock)
     return Services(
         answers=AnswerService(repo, scores, clock),
@@ -94,6 +97,7 @@ def build_services(db, catalog, *, clock=utc_now, rng: random.Random | None = No
         scores=scores,
         guilds=GuildService(repo, clock),
         bank=bank,
+        questions=QuestionService(question_repo, bank, clock),
     )
 
 

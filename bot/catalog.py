@@ -43,6 +43,14 @@ def parse_deck(text: str, origin: str) -> Deck:
         raise ContentError([f"{origin}: {msg}" for msg in describe_errors(exc, data)]) from None
 
 
+def dump_deck(deck: Deck) -> str:
+    """Write a deck as a content file that parse_deck reads back to the same questions."""
+    data = deck.model_dump(mode="json", exclude_defaults=True)
+    data["deck"] = deck.deck
+    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100, default_style=None)
+    return "# yaml-language-server: $schema=deck.schema.json\n" + body
+
+
 def _refuse_aliases(text: str) -> None:
     # Anchors and aliases let a small file expand into an enormous document ("billion laughs");
     # content never needs them, so any alias is refused before the document is built.

@@ -17,8 +17,8 @@ CREATE TABLE guilds (
 
 -- Questions written by a server's moderators; built-in ones live in content/.
 CREATE TABLE custom_questions (
-    id          TEXT PRIMARY KEY,            -- "g<guild>-<n>", never reused
     guild_id    INTEGER NOT NULL,
+    id          TEXT NOT NULL,               -- unique in the server, never a built-in id, never reused
     deck        TEXT NOT NULL,
     revision    INTEGER NOT NULL DEFAULT 1,
     body        TEXT NOT NULL,               -- the Question as JSON
@@ -26,7 +26,8 @@ CREATE TABLE custom_questions (
     created_at  TEXT NOT NULL,
     updated_by  INTEGER NOT NULL,
     updated_at  TEXT NOT NULL,
-    removed_at  TEXT
+    removed_at  TEXT,
+    PRIMARY KEY (guild_id, id)
 );
 CREATE INDEX custom_questions_by_guild ON custom_questions (guild_id, deck) WHERE removed_at IS NULL;
 

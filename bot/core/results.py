@@ -66,3 +66,22 @@ class QuestionToPost:
     question: Question
     number: int | None
     total: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ListedQuestion:
+    id: str
+    prompt: str
+    builtin: bool
+    hidden: bool
+    answered: int
+    correct: int
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionPage:
+    deck: str
+    rows: tuple[ListedQuestion, ...]
+    page: int
+    pages: int
+    total: int

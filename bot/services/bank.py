@@ -5,11 +5,11 @@ from __future__ import annotations
 from bot.catalog import Catalog
 from bot.core.content import Question
 from bot.core.errors import UnknownDeck
-from bot.storage.repository import Repository
+from bot.storage.questions import QuestionRepository
 
 
 class QuestionBank:
-    def __init__(self, catalog: Catalog, repo: Repository) -> None:
+    def __init__(self, catalog: Catalog, repo: QuestionRepository) -> None:
         self.catalog = catalog
         self.repo = repo
 
@@ -26,6 +26,5 @@ class QuestionBank:
         hidden = await self.repo.hidden_question_ids(guild_id)
         return [q for q in builtin or () if q.id not in hidden] + custom
 
-    async def resolve(self, guild_id: int, deck: str, question_ids: tuple[str, ...]) -> dict[str, Question]:
-        by_id = {q.id: q for q in await self.pool(guild_id, deck)}
-        return {qid: by_id[qid] for qid in question_ids if qid in by_id}
+    def builtin(self, question_id: str) -> Question | None:
+        return self.catalog.question(question_id)

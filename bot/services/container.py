@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.services.answers import AnswerService
 from bot.services.bank import QuestionBank
 from bot.services.guilds import GuildService
+from bot.services.questions import QuestionService
 from bot.services.rounds import RoundService
 from bot.services.scores import ScoreService
 
@@ -18,3 +19,4 @@ class Services:
     scores: ScoreService
     guilds: GuildService
     bank: QuestionBank
+    questions: QuestionService

@@ -344,22 +344,6 @@ class Repository:
         ) as cur:
             return await cur.fetchone()
 
-    async def hidden_question_ids(self, guild_id: int) -> set[str]:
-        async with self.conn.execute(
-            "SELECT question_id FROM hidden_questions WHERE guild_id = ?", (guild_id,)
-        ) as cur:
-            return {row[0] for row in await cur.fetchall()}
-
-    async def custom_questions(self, guild_id: int, deck: str) -> list[Question]:
-        async with self.conn.execute(
-            "SELECT body FROM custom_questions WHERE guild_id = ? AND deck = ? AND removed_at IS NULL"
-            " ORDER BY created_at, id",
-            (guild_id, deck),
-        ) as cur:
-            rows = await cur.fetchall()
-        return [Question.model_validate_json(row[0]) for row in rows]
-
-
 def _round(row: sqlite3.Row) -> RoundInfo:
     return RoundInfo(
         id=row["id"],

@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.core.content import letter
-from bot.core.errors import InvalidButton
+from bot.core.drafts import draft_from_question
+from bot.core.errors import InvalidButton, NotAllowed
 from bot.ui import ids, render
 from bot.ui.checks import is_moderator
-from bot.ui.errors import handle, send_ephemeral
+from bot.ui.errors import NEEDS_MODERATOR, handle, send_ephemeral
 
 if TYPE_CHECKING:
     from bot.ui.client import QuizBot
@@ -64,7 +65,7 @@ async def route(interaction: discord.Interaction, custom_id: str) -> None:
             is_moderator=await moderator(interaction),
         )
         await send_ephemeral(interaction, "Closing this question now.")
-    else:
+    elif isinstance(parsed, ids.BoardId):
         if interaction.guild_id is None:
             raise InvalidButton("Leaderboards belong to a server.")
         board = await bot.services.scores.board(
@@ -74,6 +75,37 @@ async def route(interaction: discord.Interaction, custom_id: str) -> None:
             embed=render.board_embed(board), view=board_view(board.scope, board.page, board.pages),
             allowed_mentions=MUTED,
         )
+    else:
+        await route_moderator(interaction, parsed)
+
+
+async def route_moderator(interaction: discord.Interaction, parsed: ids.ButtonId) -> None:
+    """Buttons of moderator messages: checked again, since any member can forge a custom_id."""
+    from bot.ui.admin_views import list_view
+    from bot.ui.modals import QuestionModal
+
+    bot: QuizBot = interaction.client  # type: ignore[assignment]
+    if interaction.guild_id is None or not await moderator(interaction):
+        raise NotAllowed(NEEDS_MODERATOR + " Nothing was changed.")
+    guild_id = interaction.guild_id
+    if isinstance(parsed, ids.RemoveId):
+        question = await bot.services.questions.remove(guild_id=guild_id, question_id=parsed.question_id)
+        await interaction.response.edit_message(
+            content=f"Removed **{question.id}**. Its past answers keep their history and points.", view=None
+        )
+    elif isinstance(parsed, ids.CancelId):
+        await interaction.response.edit_message(content="Cancelled; nothing was changed.", view=None)
+    elif isinstance(parsed, ids.ListId):
+        page = await bot.services.questions.listing(guild_id=guild_id, deck=parsed.deck, page=parsed.page)
+        await interaction.response.edit_message(
+            embed=render.question_list_embed(page), view=list_view(page.deck, page.page, page.pages),
+            allowed_mentions=MUTED,
+        )
+    elif isinstance(parsed, ids.DraftId):
+        draft = bot.drafts.get((guild_id, interaction.user.id))
+        if draft is None and parsed.mode == "edit":
+            draft = draft_from_question(await bot.services.questions.editable(guild_id, parsed.target))
+        await interaction.response.send_modal(QuestionModal(parsed.mode, parsed.target, draft))
 
 
 async def moderator(interaction: discord.Interaction) -> bool:
@@ -107,9 +139,9 @@ def closed_view(post_id: int, choices: int, answer: int) -> discord.ui.View:
 
 def board_view(scope: str, page: int, pages: int) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
-    view.add_item(_button(ids.board_id(scope, max(1, page - 1)), "◀ Previous", discord.ButtonStyle.secondary,
+    view.add_item(_button(ids.board_id(scope, max(1, page - 1), "p"), "◀ Previous", discord.ButtonStyle.secondary,
                           disabled=page <= 1))
-    view.add_item(_button(ids.board_id(scope, min(pages, page + 1)), "Next ▶", discord.ButtonStyle.secondary,
+    view.add_item(_button(ids.board_id(scope, min(pages, page + 1), "n"), "Next ▶", discord.ButtonStyle.secondary,
                           disabled=page >= pages))
     other = "week" if scope == "all" else "all"
     view.add_item(_button(ids.board_id(other, 1), "This week" if other == "week" else "All time",

@@ -8,6 +8,7 @@ import discord
 import yarl
 from discord.ext import commands
 
+from bot.core.drafts import Draft
 from bot.services.container import Services
 from bot.ui import errors
 from bot.ui.buttons import QuizButton
@@ -34,6 +35,8 @@ class QuizBot(commands.AutoShardedBot):
             help_command=None,
         )
         self.services = services
+        # A moderator's last refused question draft, so "Fix it" reopens the form as typed.
+        self.drafts: dict[tuple[int, int], Draft] = {}
         self.api_base_url = api_base_url
         self.sync_on_start = sync_on_start
         services.rounds.bind(DiscordPublisher(self))

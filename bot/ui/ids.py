@@ -27,12 +27,41 @@ class BoardId:
     page: int
 
 
-ButtonId = AnswerId | NextId | BoardId
+@dataclass(frozen=True, slots=True)
+class RemoveId:
+    question_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class CancelId:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ListId:
+    deck: str
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
+class DraftId:
+    """Reopen the moderator's last refused draft."""
+
+    mode: str  # "add" or "edit"
+    target: str  # the deck (add) or the question id (edit)
+
+
+ButtonId = AnswerId | NextId | BoardId | RemoveId | CancelId | ListId | DraftId
+_SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 
 _PATTERNS: list[tuple[re.Pattern[str], type]] = [
     (re.compile(r"quiz:ans:(?P<post>[1-9][0-9]{0,18}):(?P<choice>[A-E])"), AnswerId),
     (re.compile(r"quiz:next:(?P<post>[1-9][0-9]{0,18})"), NextId),
-    (re.compile(r"quiz:lb:(?P<scope>all|week):(?P<page>[1-9][0-9]{0,6})"), BoardId),
+    (re.compile(r"quiz:lb:(?P<scope>all|week):(?P<page>[1-9][0-9]{0,6})(?::[pn])?"), BoardId),
+    (re.compile(rf"quiz:qrm:(?P<question>{_SLUG})"), RemoveId),
+    (re.compile(r"quiz:cancel"), CancelId),
+    (re.compile(rf"quiz:ql:(?P<deck>{_SLUG}):(?P<page>[1-9][0-9]{{0,6}})(?::[pn])?"), ListId),
+    (re.compile(rf"quiz:draft:(?P<mode>add|edit):(?P<target>{_SLUG})"), DraftId),
 ]
 
 
@@ -44,8 +73,25 @@ def next_id(post_id: int) -> str:
     return f"{PREFIX}:next:{post_id}"
 
 
-def board_id(scope: str, page: int) -> str:
-    return f"{PREFIX}:lb:{scope}:{page}"
+def board_id(scope: str, page: int, direction: str = "") -> str:
+    # Previous and Next may point at the same page (the first or last); the direction keeps
+    # their ids distinct, as Discord requires within one message.
+    return f"{PREFIX}:lb:{scope}:{page}" + (f":{direction}" if direction else "")
+
+
+def remove_id(question_id: str) -> str:
+    return f"{PREFIX}:qrm:{question_id}"
+
+
+CANCEL = f"{PREFIX}:cancel"
+
+
+def list_id(deck: str, page: int, direction: str = "") -> str:
+    return f"{PREFIX}:ql:{deck}:{page}" + (f":{direction}" if direction else "")
+
+
+def draft_id(mode: str, target: str) -> str:
+    return f"{PREFIX}:draft:{mode}:{target}"
 
 
 def parse(custom_id: str) -> ButtonId | None:
@@ -54,9 +100,18 @@ def parse(custom_id: str) -> ButtonId | None:
         match = pattern.fullmatch(custom_id)
         if match is None:
             continue
+        fields = match.groupdict()
         if kind is AnswerId:
-            return AnswerId(int(match["post"]), LETTERS.index(match["choice"]))
-        if kind is NextId:
-            return NextId(int(match["post"]))
-        return BoardId(match["scope"], int(match["page"]))
+            return AnswerId(int(fields["post"]), LETTERS.index(fields["choice"]))
+        if kind in (NextId,):
+            return NextId(int(fields["post"]))
+        if kind is BoardId:
+            return BoardId(fields["scope"], int(fields["page"]))
+        if kind is RemoveId:
+            return RemoveId(fields["question"])
+        if kind is ListId:
+            return ListId(fields["deck"], int(fields["page"]))
+        if kind is DraftId:
+            return DraftId(fields["mode"], fields["target"])
+        return CancelId()
     return None

@@ -7,7 +7,16 @@ from datetime import datetime
 import discord
 
 from bot.core.content import Question, letter
-from bot.core.results import AnswerResult, Board, MemberStats, QuestionToPost, Reveal, RoundSummary
+from bot.core.drafts import Draft
+from bot.core.results import (
+    AnswerResult,
+    Board,
+    MemberStats,
+    QuestionPage,
+    QuestionToPost,
+    Reveal,
+    RoundSummary,
+)
 from bot.core.rounds import PostInfo
 from bot.core.scoring import Standing, accuracy, percentages
 
@@ -154,3 +163,63 @@ def stats_embed(stats: MemberStats) -> discord.Embed:
     embed.add_field(name="Rank", value=f"#{stats.rank}" if stats.rank else "—")
     embed.add_field(name="Best streak", value=str(stats.best_streak))
     return embed
+
+
+def preview_embed(question: Question, deck: str) -> discord.Embed:
+    """The question as members will see it, plus the answer and explanation for the moderator."""
+    embed = discord.Embed(
+        title=f"Preview · {question.id}",
+        description=f"{question.prompt}\n\n{choice_lines(question)}",
+        colour=BRAND,
+    )
+    embed.add_field(name=f"Answer: {letter(question.answer_index)}", value=question.explanation, inline=False)
+    embed.set_footer(text=f"Deck {deck} · topic {question.topic} · {footer(question)}")
+    return embed
+
+
+def draft_echo(draft: Draft) -> str:
+    """What the moderator typed, shown back so nothing has to be retyped from memory."""
+    parts = [
+        ("Question", draft.prompt),
+        ("Choices", draft.choices),
+        ("Correct letter", draft.answer),
+        ("Explanation", draft.explanation),
+    ]
+    if draft.topic:
+        parts.append(("Topic", draft.topic))
+    return "\n".join(f"**{name}:**\n{_quote(value)}" for name, value in parts)
+
+
+def _quote(text: str, limit: int = 1000) -> str:
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return "\n".join("> " + line for line in (text.splitlines() or [""]))
+
+
+def question_list_embed(page: QuestionPage) -> discord.Embed:
+    lines = []
+    for row in page.rows:
+        source = "built-in" if row.builtin else "this server"
+        rate = f"{row.correct}/{row.answered} correct" if row.answered else "not answered yet"
+        hidden = " · **hidden**" if row.hidden else ""
+        prompt = row.prompt if len(row.prompt) <= 90 else row.prompt[:89] + "…"
+        lines.append(f"`{row.id}` · {source} · {rate}{hidden}\n{prompt}")
+    embed = discord.Embed(
+        title=f"Questions in the {page.deck} deck ({page.total})",
+        description="\n\n".join(lines) or "No questions.",
+        colour=BRAND,
+    )
+    embed.set_footer(text=f"Page {page.page} / {page.pages}")
+    return embed
+
+
+def clip(text: str, limit: int = 1900) -> str:
+    """Fit a long message into one Discord message, saying how much was left out."""
+    if len(text) <= limit:
+        return text
+    lines, kept, size = text.splitlines(), [], 0
+    for line in lines:
+        if size + len(line) + 1 > limit - 40:
+            break
+        kept.append(line)
+        size += len(line) + 1
+    return "\n".join(kept) + f"\n… and {len(lines) - len(kept)} more line(s)"

@@ -1,0 +1,121 @@
+"""SQL for moderators' questions: adding, editing, removing, hiding, listing with answer rates."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.core.content import Question
+from bot.storage.database import Database
+from bot.storage.repository import to_db_time
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerRate:
+    answered: int
+    correct: int
+
+
+class QuestionRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.conn = db.conn
+
+    async def hidden_question_ids(self, guild_id: int) -> set[str]:
+        async with self.conn.execute(
+            "SELECT question_id FROM hidden_questions WHERE guild_id = ?", (guild_id,)
+        ) as cur:
+            return {row[0] for row in await cur.fetchall()}
+
+    async def custom_questions(self, guild_id: int, deck: str) -> list[Question]:
+        async with self.conn.execute(
+            "SELECT body FROM custom_questions WHERE guild_id = ? AND deck = ? AND removed_at IS NULL"
+            " ORDER BY created_at, id",
+            (guild_id, deck),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [Question.model_validate_json(row[0]) for row in rows]
+
+    async def custom(self, guild_id: int, question_id: str, *, include_removed: bool = False) -> Question | None:
+        sql = "SELECT body FROM custom_questions WHERE guild_id = ? AND id = ?"
+        if not include_removed:
+            sql += " AND removed_at IS NULL"
+        async with self.conn.execute(sql, (guild_id, question_id)) as cur:
+            row = await cur.fetchone()
+        return Question.model_validate_json(row[0]) if row else None
+
+    async def custom_deck(self, guild_id: int, question_id: str) -> str | None:
+        async with self.conn.execute(
+            "SELECT deck FROM custom_questions WHERE guild_id = ? AND id = ? AND removed_at IS NULL",
+            (guild_id, question_id),
+        ) as cur:
+            row = await cur.fetchone()
+        return row[0] if row else None
+
+    async def next_custom_number(self, guild_id: int) -> int:
+        # Counts removed rows too, so a removed question's id is never handed out again.
+        async with self.conn.execute("SELECT COUNT(*) FROM custom_questions WHERE guild_id = ?", (guild_id,)) as cur:
+            row = await cur.fetchone()
+        return (row[0] if row else 0) + 1
+
+    async def save_many(
+        self, guild_id: int, deck: str, questions: list[Question], member_id: int, now: datetime
+    ) -> tuple[int, int]:
+        """Insert new questions and update existing ones in one transaction; (added, updated)."""
+        added = updated = 0
+        stamp = to_db_time(now)
+        async with self.db.transaction() as conn:
+            for question in questions:
+                cur = await conn.execute(
+                    "UPDATE custom_questions SET body = ?, deck = ?, revision = revision + 1, updated_by = ?,"
+                    " updated_at = ?, removed_at = NULL WHERE guild_id = ? AND id = ?",
+                    (question.model_dump_json(), deck, member_id, stamp, guild_id, question.id),
+                )
+                if cur.rowcount:
+                    updated += 1
+                    continue
+                await conn.execute(
+                    "INSERT INTO custom_questions (guild_id, id, deck, body, created_by, created_at, updated_by,"
+                    " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (guild_id, question.id, deck, question.model_dump_json(), member_id, stamp, member_id, stamp),
+                )
+                added += 1
+        return added, updated
+
+    async def remove(self, guild_id: int, question_id: str, now: datetime) -> bool:
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE custom_questions SET removed_at = ? WHERE guild_id = ? AND id = ? AND removed_at IS NULL",
+                (to_db_time(now), guild_id, question_id),
+            )
+            return cur.rowcount == 1
+
+    async def set_hidden(self, guild_id: int, question_id: str, hidden: bool, member_id: int, now: datetime) -> bool:
+        async with self.db.transaction() as conn:
+            if hidden:
+                cur = await conn.execute(
+                    "INSERT INTO hidden_questions (guild_id, question_id, hidden_by, hidden_at) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT DO NOTHING",
+                    (guild_id, question_id, member_id, to_db_time(now)),
+                )
+            else:
+                cur = await conn.execute(
+                    "DELETE FROM hidden_questions WHERE guild_id = ? AND question_id = ?", (guild_id, question_id)
+                )
+            return cur.rowcount == 1
+
+    async def provenance(self, guild_id: int, question_id: str) -> sqlite3.Row | None:
+        async with self.conn.execute(
+            "SELECT created_by, created_at, updated_by, updated_at, revision FROM custom_questions"
+            " WHERE guild_id = ? AND id = ?",
+            (guild_id, question_id),
+        ) as cur:
+            return await cur.fetchone()
+
+    async def answer_rates(self, guild_id: int) -> dict[str, AnswerRate]:
+        async with self.conn.execute(
+            "SELECT question_id, COUNT(*), SUM(correct) FROM answers WHERE guild_id = ? GROUP BY question_id",
+            (guild_id,),
+        ) as cur:
+            return {row[0]: AnswerRate(row[1], row[2] or 0) for row in await cur.fetchall()}

@@ -1,0 +1,89 @@
+"""The question modal: five inputs, validated by the same model as the YAML decks."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot.core.content import CHOICE_MAX, EXPLANATION_MAX, MAX_CHOICES, PROMPT_MAX
+from bot.core.drafts import Draft
+from bot.services.questions import InvalidDraft
+from bot.ui import render
+from bot.ui.errors import handle, send_ephemeral
+
+if TYPE_CHECKING:
+    from bot.ui.client import QuizBot
+
+MUTED = discord.AllowedMentions.none()
+
+
+class QuestionModal(discord.ui.Modal):
+    """Add (target = deck) or edit (target = question id) a server question."""
+
+    def __init__(self, mode: str, target: str, draft: Draft | None = None) -> None:
+        title = f"New question for the {target} deck" if mode == "add" else f"Edit {target}"
+        super().__init__(title=title[:45], timeout=30 * 60)
+        self.mode, self.target = mode, target
+        draft = draft or Draft("", "", "", "")
+        self.prompt = discord.ui.TextInput(
+            label="Question", style=discord.TextStyle.paragraph, max_length=PROMPT_MAX, default=draft.prompt or None
+        )
+        self.choices = discord.ui.TextInput(
+            label=f"Choices, one per line (2-{MAX_CHOICES})", style=discord.TextStyle.paragraph,
+            max_length=MAX_CHOICES * (CHOICE_MAX + 1), default=draft.choices or None,
+            placeholder="SFTTrainer\nDPOTrainer\nGRPOTrainer\nRewardTrainer",
+        )
+        self.answer = discord.ui.TextInput(
+            label="Correct letter (A = first line)", max_length=2, default=draft.answer or None, placeholder="A"
+        )
+        self.explanation = discord.ui.TextInput(
+            label="Explanation: why it is right", style=discord.TextStyle.paragraph, max_length=EXPLANATION_MAX,
+            default=draft.explanation or None,
+        )
+        self.topic = discord.ui.TextInput(
+            label="Topic (optional, e.g. dpo)", required=False, max_length=64, default=draft.topic or None
+        )
+        for item in (self.prompt, self.choices, self.answer, self.explanation, self.topic):
+            self.add_item(item)
+
+    def draft(self) -> Draft:
+        return Draft(
+            prompt=self.prompt.value, choices=self.choices.value, answer=self.answer.value,
+            explanation=self.explanation.value, topic=self.topic.value or "",
+        )
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+        bot: QuizBot = interaction.client  # type: ignore[assignment]
+        service = bot.services.questions
+        guild_id = interaction.guild_id or 0
+        draft = self.draft()
+        try:
+            if self.mode == "add":
+                question = await service.add(
+                    guild_id=guild_id, member_id=interaction.user.id, deck=self.target, draft=draft
+                )
+                deck, verb = self.target, "Added"
+            else:
+                question = await service.edit(
+                    guild_id=guild_id, member_id=interaction.user.id, question_id=self.target, draft=draft
+                )
+                deck, verb = "trl", "Saved"
+        except InvalidDraft as refused:
+            bot.drafts[(guild_id, interaction.user.id)] = refused.draft
+            from bot.ui.admin_views import fix_view  # the button router imports this module
+
+            text = f"Nothing was saved. Please fix:\n{refused.user_message}\n\nWhat you typed:\n"
+            await send_ephemeral(
+                interaction, render.clip(text + render.draft_echo(draft)), view=fix_view(self.mode, self.target)
+            )
+            return
+        bot.drafts.pop((guild_id, interaction.user.id), None)
+        await send_ephemeral(
+            interaction,
+            f"{verb} **{question.id}**. It is asked in this server's rounds and daily posts from now on.",
+            embed=render.preview_embed(question, deck),
+        )
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:  # type: ignore[override]
+        await handle(interaction, error)

@@ -1,0 +1,67 @@
+"""Shared fixtures: a loopback Discord emulator, and the real bot process running against it."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+if str(REPO_ROOT) not in sys.path:  # `pytest` (not `python -m pytest`) does not put the repo root on sys.path
+    sys.path.insert(0, str(REPO_ROOT))
+
+from tests.emulator import DiscordEmulator  # noqa: E402
+from tests.harness import BotProcess  # noqa: E402
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "allow_rejected(*matchers, spec=False): requests the emulator may reject in this test without failing it. "
+        "An int below 600 is an HTTP status, another int a Discord error code, a str a regex on 'METHOD path', "
+        "a callable gets the RequestRecord. With no matchers every rejection is allowed. spec=True also allows "
+        "OpenAPI spec violations.",
+    )
+
+
+def make_token() -> str:
+    # Distinctive enough that finding it in a log can only mean it leaked.
+    return f"emu.{secrets.token_urlsafe(18)}.{secrets.token_urlsafe(27)}"
+
+
+@pytest.fixture
+async def emulator(request: pytest.FixtureRequest):
+    """A started emulator with one guild, "Guild A" (`emulator.guild`); checked for rejected requests after."""
+    emu = DiscordEmulator(token=make_token())
+    await emu.start()
+    emu.guild = emu.add_guild("Guild A")
+    try:
+        yield emu
+    finally:
+        await emu.stop()
+    marker = request.node.get_closest_marker("allow_rejected")
+    if marker is None:
+        emu.assert_clean()
+    else:
+        allowed = marker.args or (lambda record: True,)
+        emu.assert_clean(allow_rejected=allowed, allow_spec=bool(marker.kwargs.get("spec")))
+
+
+@pytest.fixture
+async def bot(emulator: DiscordEmulator, tmp_path: Path):
+    """The real bot (`python -m bot`) connected to `emulator`, with its own SQLite file under tmp_path."""
+    proc = BotProcess(emulator, tmp_path / "bot")
+    try:
+        await proc.start()
+    except BaseException:
+        await proc.kill()
+        raise
+    try:
+        yield proc
+    finally:
+        crashed = proc.returncode
+        await proc.stop()
+    assert crashed is None, f"the bot exited during the test with {crashed}:\n{proc.log_tail()}"
+    assert emulator.token not in proc.log_text(), f"the bot token leaked into {proc.log_path}"
