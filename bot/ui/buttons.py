@@ -15,8 +15,8 @@ from bot.core.content import letter
 from bot.core.drafts import draft_from_question
 from bot.core.errors import InvalidButton, NotAllowed
 from bot.ui import ids, render
-from bot.ui.checks import is_moderator
-from bot.ui.errors import NEEDS_MODERATOR, handle, send_ephemeral
+from bot.ui.checks import NEEDS_MODERATOR, moderator
+from bot.ui.errors import handle, send_ephemeral
 
 if TYPE_CHECKING:
     from bot.ui.client import QuizBot
@@ -106,12 +106,6 @@ async def route_moderator(interaction: discord.Interaction, parsed: ids.ButtonId
         if draft is None and parsed.mode == "edit":
             draft = draft_from_question(await bot.services.questions.editable(guild_id, parsed.target))
         await interaction.response.send_modal(QuestionModal(parsed.mode, parsed.target, draft))
-
-
-async def moderator(interaction: discord.Interaction) -> bool:
-    bot: QuizBot = interaction.client  # type: ignore[assignment]
-    role = await bot.services.guilds.mod_role(interaction.guild_id) if interaction.guild_id else None
-    return is_moderator(interaction, role)
 
 
 def _button(custom_id: str, label: str, style: discord.ButtonStyle, disabled: bool = False) -> QuizButton:

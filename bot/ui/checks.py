@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import discord
+from discord import app_commands
+
+from bot.core.errors import NotAllowed, QuizError
+
+if TYPE_CHECKING:
+    from bot.ui.client import QuizBot
+
+NEEDS_MODERATOR = "This needs the Manage Server permission or the server's quiz-moderator role."
 
 
 def is_moderator(interaction: discord.Interaction, mod_role_id: int | None) -> bool:
@@ -14,3 +24,26 @@ def is_moderator(interaction: discord.Interaction, mod_role_id: int | None) -> b
     if mod_role_id is None or not isinstance(member, discord.Member):
         return False
     return any(role.id == mod_role_id for role in member.roles)
+
+
+async def moderator(interaction: discord.Interaction) -> bool:
+    """Whether the member may moderate the quiz in this server (Manage Server or the quiz-moderator role)."""
+    bot: QuizBot = interaction.client  # type: ignore[assignment]
+    if interaction.guild_id is None:
+        return False
+    return is_moderator(interaction, await bot.services.guilds.mod_role(interaction.guild_id))
+
+
+class ModeratorGroup(app_commands.Group):
+    """A /quiz-admin subgroup: every command in it is checked here, whatever Discord shows."""
+
+    def __init__(self, bot: QuizBot) -> None:
+        super().__init__()
+        self.bot = bot
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
+        if interaction.guild_id is None:
+            raise QuizError("Moderator commands work in servers only.")
+        if not await moderator(interaction):
+            raise NotAllowed(NEEDS_MODERATOR + " Nothing was changed.")
+        return True

@@ -12,10 +12,10 @@ import discord
 from discord import app_commands
 
 from bot.core.errors import QuizError
+from bot.ui.checks import NEEDS_MODERATOR
 
 log = logging.getLogger(__name__)
 
-NEEDS_MODERATOR = "This needs the Manage Server permission or the server's quiz-moderator role."
 APOLOGY = "Something went wrong on my side; nothing you did. It has been logged."
 
 

@@ -11,7 +11,8 @@ from discord.ext import commands
 from bot.core.errors import QuizError
 from bot.core.rounds import DEFAULT_SECONDS, MAX_QUESTIONS, MAX_SECONDS, MIN_SECONDS
 from bot.ui import render
-from bot.ui.buttons import MUTED, board_view, moderator
+from bot.ui.buttons import MUTED, board_view
+from bot.ui.checks import moderator
 from bot.ui.errors import send_ephemeral
 
 if TYPE_CHECKING:
