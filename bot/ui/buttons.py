@@ -86,7 +86,7 @@ async def route_moderator(interaction: discord.Interaction, parsed: ids.ButtonId
 
     bot: QuizBot = interaction.client  # type: ignore[assignment]
     if interaction.guild_id is None or not await moderator(interaction):
-        raise NotAllowed(NEEDS_MODERATOR + " Nothing was changed.")
+        raise NotAllowed(NEEDS_MODERATOR)
     guild_id = interaction.guild_id
     if isinstance(parsed, ids.RemoveId):
         question = await bot.services.questions.remove(guild_id=guild_id, question_id=parsed.question_id)

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
-from bot.core.errors import NotAllowed, QuizError
-
 if TYPE_CHECKING:
     from bot.ui.client import QuizBot
 
-NEEDS_MODERATOR = "This needs the Manage Server permission or the server's quiz-moderator role."
+NEEDS_MODERATOR = (
+    "This needs the Manage Server permission or the server's quiz-moderator role. Nothing was changed."
+)
 
 
 def is_moderator(interaction: discord.Interaction, mod_role_id: int | None) -> bool:
@@ -42,8 +42,6 @@ class ModeratorGroup(app_commands.Group):
         self.bot = bot
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
-        if interaction.guild_id is None:
-            raise QuizError("Moderator commands work in servers only.")
-        if not await moderator(interaction):
-            raise NotAllowed(NEEDS_MODERATOR + " Nothing was changed.")
-        return True
+        # False becomes a CheckFailure, which the tree's error handler answers; anything raised
+        # here would escape the handler and leave the member with "interaction failed".
+        return await moderator(interaction)

@@ -27,22 +27,26 @@ class QuestionModal(discord.ui.Modal):
         self.mode, self.target = mode, target
         draft = draft or Draft("", "", "", "")
         self.prompt = discord.ui.TextInput(
-            label="Question", style=discord.TextStyle.paragraph, max_length=PROMPT_MAX, default=draft.prompt or None
+            custom_id="prompt", label="Question", style=discord.TextStyle.paragraph, max_length=PROMPT_MAX,
+            default=draft.prompt or None,
         )
         self.choices = discord.ui.TextInput(
-            label=f"Choices, one per line (2-{MAX_CHOICES})", style=discord.TextStyle.paragraph,
+            custom_id="choices", label=f"Choices, one per line (2-{MAX_CHOICES})", style=discord.TextStyle.paragraph,
             max_length=MAX_CHOICES * (CHOICE_MAX + 1), default=draft.choices or None,
             placeholder="SFTTrainer\nDPOTrainer\nGRPOTrainer\nRewardTrainer",
         )
         self.answer = discord.ui.TextInput(
-            label="Correct letter (A = first line)", max_length=2, default=draft.answer or None, placeholder="A"
+            custom_id="answer", label="Correct letter (A = first line)", max_length=2,
+            default=draft.answer or None, placeholder="A",
         )
         self.explanation = discord.ui.TextInput(
-            label="Explanation: why it is right", style=discord.TextStyle.paragraph, max_length=EXPLANATION_MAX,
+            custom_id="explanation", label="Explanation: why it is right", style=discord.TextStyle.paragraph,
+            max_length=EXPLANATION_MAX,
             default=draft.explanation or None,
         )
         self.topic = discord.ui.TextInput(
-            label="Topic (optional, e.g. dpo)", required=False, max_length=64, default=draft.topic or None
+            custom_id="topic", label="Topic (optional, e.g. dpo)", required=False, max_length=64,
+            default=draft.topic or None,
         )
         for item in (self.prompt, self.choices, self.answer, self.explanation, self.topic):
             self.add_item(item)

@@ -66,3 +66,19 @@ def db_rows(db_path: Path, sql: str, args: tuple = ()) -> list[tuple]:
     """Read the bot's database from outside the bot, the way an operator would audit it."""
     with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as conn:
         return conn.execute(sql, args).fetchall()
+
+
+def pings(emulator) -> list[str]:
+    """Every message body the bot sent whose text could ping someone (no allowed_mentions, or one that allows)."""
+    found = []
+    for record in emulator.requests:
+        if record.method not in {"POST", "PATCH"} or not isinstance(record.body, dict):
+            continue
+        body = record.body.get("data", record.body) if "callback" in record.path else record.body
+        if not isinstance(body, dict) or not body.get("content"):
+            continue
+        allowed = body.get("allowed_mentions")
+        if allowed is None or allowed.get("parse") or allowed.get("users") or allowed.get("roles") \
+                or allowed.get("replied_user"):
+            found.append(f"{record.method} {record.path}: {allowed!r}: {body['content'][:80]!r}")
+    return found
