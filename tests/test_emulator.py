@@ -70,6 +70,25 @@ async def test_fifty_members_click_at_once(emulator, bare_bot):
     assert {ix.member.id for ix in handles} == {m.id for m in members}
 
 
+async def test_a_burst_of_2000_clicks_with_1000_guilds(emulator, tmp_path):
+    """1,000 guilds in READY and 2,000 distinct members clicking at once: every click answered in time."""
+    for i in range(999):
+        emulator.add_guild(f"Guild {i}")
+    members = [emulator.add_member(emulator.guild.id, f"m{i}") for i in range(2000)]
+    proc = BotProcess(emulator, tmp_path / "burst", argv=BARE_BOT, env={"QUIZBOT_LOG_LEVEL": "INFO"})
+    try:
+        await proc.start(timeout=30)
+        assert len(emulator.sent_dispatches("GUILD_CREATE")) == 1000
+        await emulator.wait_for_commands({"quiz"})
+        post = await post_question(emulator)
+        handles = [await emulator.click(m, post, post.buttons[i % 4].custom_id) for i, m in enumerate(members)]
+        replies = await asyncio.gather(*(ix.reply(timeout=30) for ix in handles))
+    finally:
+        await proc.stop()
+    assert all(r.text == "ok" and r.ephemeral for r in replies)
+    assert len({r.id for r in replies}) == 2000 and emulator.rejected == []
+
+
 async def test_resume_replays_an_interaction_queued_during_an_outage(emulator, bare_bot):
     """After a 4000 close the bot RESUMEs; a click sent while it was away is replayed and answered."""
     post = await post_question(emulator)
@@ -111,6 +130,18 @@ async def test_a_429_with_via_on_the_callback_is_retried(emulator, bare_bot):
     attempts = [r for r in emulator.requests if r.path.startswith(f"/api/v10/interactions/{ix.id}/")]
     assert [r.status for r in attempts] == [429, 200]
     assert attempts[1].at - attempts[0].at >= 0.45
+
+
+async def test_a_500_on_the_callback_is_retried_within_the_window(emulator, bare_bot):
+    """The webhook adapter retries a 5xx after about 1 s, still inside the 3 s window."""
+    post = await post_question(emulator)
+    fault = emulator.inject_fault("POST", r"/callback$", status=500)
+    ix = await emulator.click(emulator.add_member(emulator.guild.id, "dan"), post, post.buttons[0].custom_id)
+    assert (await ix.reply()).text == "ok"
+    attempts = [r for r in emulator.requests if r.route and r.route.endswith("/callback") and
+                r.path.startswith(f"/api/v10/interactions/{ix.id}/")]
+    assert [r.status for r in attempts] == [500, 200] and len(fault.hits) == 1
+    assert 0.9 <= attempts[1].at - attempts[0].at < 3
 
 
 async def test_restart_keeps_commands_and_old_buttons_work(emulator, bare_bot):

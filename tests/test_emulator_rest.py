@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
+import zlib
 
 import aiohttp
+import discord
 import pytest
 
 from tests.emulator import DiscordEmulator
@@ -245,3 +248,100 @@ async def test_history_edits_and_message_events(emulator, raw):
     assert edited.edits == 1 and edited.history[0].content == "m0"
     update = await raw.wait_dispatch("MESSAGE_UPDATE")
     assert update["content"] == "new"
+
+
+async def test_discord_py_multipart_followup_and_edit(emulator, raw, alice, monkeypatch):
+    """discord.py's own webhook adapter: files on a followup, then an edit that swaps the attachment."""
+    monkeypatch.setattr(discord.http.Route, "BASE", emulator.api_base_url)
+    ix = await command(emulator, raw, alice)
+    assert (await raw.callback(ix, {"type": 5, "data": {"flags": 64}}))[0] == 200
+    async with aiohttp.ClientSession() as http:
+        hook = discord.Webhook.partial(emulator.application_id, ix.token, session=http)
+        sent = await hook.send("here", file=discord.File(io.BytesIO(b"abc"), "a.txt"), wait=True)
+        assert sent.id == ix.original_id and sent.flags.ephemeral
+        edited = await hook.edit_message(sent.id, content="swapped",
+                                         attachments=[discord.File(io.BytesIO(b"xyz"), "b.txt")])
+        assert [a.filename for a in edited.attachments] == ["b.txt"]
+        async with http.get(edited.attachments[0].url) as resp:
+            assert await resp.read() == b"xyz"
+    msg = emulator.message(ix.original_id)
+    assert (msg.content, msg.edits, msg.ephemeral) == ("swapped", 2, True)
+    assert [(a.filename, a.data) for a in msg.history[-1].attachments] == [("a.txt", b"abc")]
+
+
+async def test_spec_check_flags_bodies_the_limits_let_through(emulator, raw):
+    """A body within the documented limits but outside Discord's OpenAPI schema is listed, not rejected."""
+    body = {"content": "hi", "allowed_mentions": {"parse": ["everyone", "nobody"]}}
+    status, _, _ = await raw.request("POST", f"/channels/{emulator.guild.channel_id}/messages", json_body=body)
+    assert status == 200
+    assert len(emulator.spec_violations) == 1 and "allowed_mentions" in emulator.spec_violations[0].spec_problems[0]
+    with pytest.raises(AssertionError, match="spec violation"):
+        emulator.assert_clean()
+    emulator.spec_violations.clear()
+
+
+async def test_guilds_added_later_are_dispatched(emulator, raw):
+    guild = emulator.add_guild("Guild B")
+    created = await raw.wait_dispatch("GUILD_CREATE", lambda d: d["id"] == str(guild.id))
+    assert [c["name"] for c in created["channels"]] == ["quiz"]
+
+
+async def test_privileged_intents_not_enabled_close_4014(emulator):
+    emulator.privileged_intents = 0
+    async with RawClient(emulator, intents=1 | (1 << 1)) as client:
+        assert client.http is not None
+        ws = await client.http.ws_connect(emulator.gateway_url)
+        await ws.receive_json()
+        await ws.send_json({"op": 2, "d": {"token": emulator.token, "intents": 3, "properties": {}}})
+        msg = await ws.receive()
+        assert msg.type is aiohttp.WSMsgType.CLOSE and msg.data == 4014
+        await ws.close()
+
+
+async def test_deferred_update_then_edit_of_the_component_message(emulator, raw, alice):
+    """Type 6 acknowledges a click silently; editing @original then edits the message the button is on."""
+    row = [{"type": 1, "components": [{"type": 2, "style": 1, "label": "Next", "custom_id": "next"}]}]
+    status, body, _ = await raw.request("POST", f"/channels/{emulator.guild.channel_id}/messages",
+                                        json_body={"content": "Q1", "components": row})
+    assert status == 200
+    post = emulator.message(int(body["id"]))
+    ix = await emulator.click(alice, post, "next")
+    await raw.received(ix)
+    assert (await raw.callback(ix, {"type": 6}))[0] == 200
+    status, _ = await raw.webhook("PATCH", ix, "/messages/@original", {"content": "Q2", "components": []})
+    assert status == 200
+    updated = await ix.reply()
+    assert updated is post and post.content == "Q2" and post.buttons == []
+    with pytest.raises(LookupError, match="no component"):
+        await emulator.click(alice, post, "next")
+
+
+async def test_zlib_stream_frames_share_one_context(emulator):
+    """With compress=zlib-stream every frame is binary, Z_SYNC_FLUSH-terminated, from one zlib context."""
+    async with aiohttp.ClientSession() as http:
+        ws = await http.ws_connect(emulator.gateway_url + "?v=10&encoding=json&compress=zlib-stream")
+        inflate = zlib.decompressobj()
+        hello = await ws.receive()
+        assert hello.type is aiohttp.WSMsgType.BINARY and hello.data.endswith(b"\x00\x00\xff\xff")
+        assert json.loads(inflate.decompress(hello.data))["op"] == 10
+        await ws.send_json({"op": 1, "d": None})
+        ack = await ws.receive()
+        assert json.loads(inflate.decompress(ack.data))["op"] == 11
+        await ws.close()
+
+
+@pytest.mark.allow_rejected(50035)
+async def test_update_message_callback_edits_the_clicked_message(emulator, raw, alice):
+    """Type 7 replaces the component message in place; it is refused for slash commands."""
+    row = [{"type": 1, "components": [{"type": 2, "style": 1, "label": "Go", "custom_id": "go"}]}]
+    _, body, _ = await raw.request("POST", f"/channels/{emulator.guild.channel_id}/messages",
+                                   json_body={"content": "before", "components": row})
+    post = emulator.message(int(body["id"]))
+    ix = await emulator.click(alice, post, "go")
+    await raw.received(ix)
+    status, answer = await raw.callback(ix, {"type": 7, "data": {"content": "after", "components": []}})
+    assert status == 200 and answer["resource"]["message"]["content"] == "after"
+    assert (await ix.reply()) is post and post.edits == 1 and ix.messages == []
+    slash = await command(emulator, raw, alice)
+    status, answer = await raw.callback(slash, {"type": 7, "data": {"content": "nope"}})
+    assert status == 400 and errors_at(answer, "type")

@@ -74,7 +74,8 @@ async def test_a_moderator_adds_lists_plays_edits_exports_imports_hides_and_remo
     modal = (await opener.response()).modal
     prefilled = {c["custom_id"]: c.get("value") for row in modal["components"] for c in row.get("components", [])}
     assert prefilled["choices"] == "DPOTrainer\nKTOTrainer\nRewardTrainer" and prefilled["answer"] == "B"
-    saved = await (await emulator.submit_modal(mod, opener, {"answer": "A", "choices": "KTOTrainer\nDPOTrainer"})).reply()
+    changed = {"answer": "A", "choices": "KTOTrainer\nDPOTrainer"}
+    saved = await (await emulator.submit_modal(mod, opener, changed)).reply()
     assert "Saved **custom-1**" in saved.text
     assert db_rows(mini_bot.db_path, "SELECT revision FROM custom_questions") == [(2,)]
     assert db_rows(mini_bot.db_path, "SELECT points FROM scores WHERE member_id = ?", (member.id,)) == [(1,)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -114,19 +115,41 @@ class InteractionHandle:
         return None
 
     async def wait_for(self, predicate: Callable[[InteractionHandle], Any], timeout: float = 5) -> Any:
-        return await self.emu.notifier.wait((("ix", self.id),), lambda: predicate(self), timeout,
+        """predicate(self)'s first truthy value, re-checked when this interaction or its messages change."""
+        keys: list[Any] = [("ix", self.id)]
+        if isinstance(self.source, Message):
+            keys.append(("message", self.source.id))
+        return await self.emu.notifier.wait(keys, lambda: predicate(self), timeout,
                                             lambda: f"a condition on {self!r}")
 
     async def response(self, timeout: float = 5) -> CallbackResult:
-        """The accepted initial callback; raises at once if the bot's callback was rejected instead."""
-        def done() -> Any:
-            if self.callback is not None:
-                return self.callback
-            if self.rejected_callbacks:
-                raise AssertionError(f"callback of {self!r} was rejected: {self.rejected_callbacks}")
-            return None
+        """The accepted initial callback.
 
-        return await self.wait_for(lambda ix: done(), timeout)
+        A rejected attempt may still be followed by an accepted one (an error handler's fallback), so a
+        rejection fails this only once the 3 s window has closed, or at the timeout.
+        """
+        def accepted() -> CallbackResult | None:
+            if self.callback is None and self.rejected_callbacks and self._window_over():
+                raise AssertionError(f"callback of {self!r} was rejected: {self.rejected_callbacks}")
+            return self.callback
+
+        try:
+            return await self.wait_for(lambda ix: accepted(), timeout)
+        except TimeoutError:
+            if self.rejected_callbacks:
+                raise AssertionError(f"callback of {self!r} was rejected: {self.rejected_callbacks}") from None
+            raise
+
+    def _window_over(self) -> bool:
+        return self.delivered_at is not None and self.emu.clock.mono() > self.delivered_at + DEADLINE
+
+    def _rejected(self, record: RequestRecord) -> None:
+        self.rejected_callbacks.append(record)
+        self._changed()
+        if self.delivered_at is not None:
+            # Wake waiters when the window closes: no accepted callback can follow after that.
+            left = self.delivered_at + DEADLINE - self.emu.clock.mono()
+            asyncio.get_running_loop().call_later(max(0.0, left) + 0.01, self._changed)
 
     async def reply(self, timeout: float = 5) -> Message:
         """The user-visible message this interaction produced (waits through a deferral)."""
@@ -361,8 +384,7 @@ async def post_callback(emu: DiscordEmulator, call: Call) -> Any:
     try:
         result = _callback(emu, ix, call)
     except DiscordError:
-        ix.rejected_callbacks.append(call.record)
-        ix._changed()
+        ix._rejected(call.record)
         raise
     ix._changed()
     if call.query.get("with_response", "").lower() not in ("1", "true"):
@@ -408,7 +430,7 @@ def _callback(emu: DiscordEmulator, ix: InteractionHandle, call: Call) -> dict:
         if kind == 7:
             if src is None:
                 raise unknown_message()
-            messages.validate_body(data, CALLBACK_FLAGS, ("data",))
+            messages.validate_body(data, CALLBACK_FLAGS, ("data",), current_flags=src.flags)
             message = messages.edit(emu, src, data, call.files, changeable_flags=SUPPRESS_EMBEDS)
         if src is not None:
             ix.original_id = src.id
@@ -500,7 +522,7 @@ async def get_webhook_message(emu: DiscordEmulator, call: Call) -> Any:
 async def patch_webhook_message(emu: DiscordEmulator, call: Call) -> Any:
     ix = _webhook_interaction(emu, call)
     msg = _target(emu, ix, call)
-    body = messages.validate_body(call.body, FOLLOWUP_FLAGS)
+    body = messages.validate_body(call.body, FOLLOWUP_FLAGS, current_flags=msg.flags)
     if msg.id == ix.original_id:
         ix.loading = False
     out = messages.edit(emu, msg, body, call.files, changeable_flags=SUPPRESS_EMBEDS)

@@ -6,21 +6,25 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import DiscordError, FormErrors, empty_message
 from .limits import check_flags, check_message
-from .models import EPHEMERAL, LOADING, Attachment, Message
+from .models import COMPONENTS_V2, EPHEMERAL, LOADING, Attachment, Message
 from .recording import FilePart
 
 if TYPE_CHECKING:
     from .server import DiscordEmulator
 
 
-def validate_body(body: Any, allowed_flags: int, prefix: tuple = ()) -> dict:
+def validate_body(body: Any, allowed_flags: int, prefix: tuple = (), *, current_flags: int = 0) -> dict:
+    """Limits of a create or edit body; an edit of a Components V2 message keeps V2 rules without the flag."""
     if body is None:
         body = {}
     if not isinstance(body, dict):
         raise DiscordError(400, 50109, "The request body contains invalid JSON.")
     errs = FormErrors()
     check_flags(errs, (*prefix, "flags"), body.get("flags"), allowed_flags)
-    check_message(errs, body, prefix)
+    if body.get("flags") is None and current_flags & COMPONENTS_V2:
+        check_message(errs, {**body, "flags": current_flags}, prefix)
+    else:
+        check_message(errs, body, prefix)
     errs.raise_if_any()
     return body
 

@@ -57,9 +57,9 @@ class Fault:
     message: str | None = None
     hits: list[RequestRecord] = field(default_factory=list)
 
-    def matches(self, method: str, api_path: str) -> bool:
+    def matches(self, method: str, api_path: str, full_path: str) -> bool:
         return (self.count > 0 and self.method in ("*", method)
-                and self.pattern.search(api_path) is not None)
+                and (self.pattern.search(api_path) is not None or self.pattern.search(full_path) is not None))
 
     def answer(self) -> tuple[int, dict[str, str], dict[str, Any]]:
         headers: dict[str, str] = {}

@@ -195,7 +195,7 @@ async def get_message(emu: DiscordEmulator, call: Call) -> Any:
 async def patch_message(emu: DiscordEmulator, call: Call) -> Any:
     cid, _ = _channel(emu, call)
     msg = _message(emu, call, cid)
-    body = messages.validate_body(call.body, CHANNEL_MESSAGE_FLAGS)
+    body = messages.validate_body(call.body, CHANNEL_MESSAGE_FLAGS, current_flags=msg.flags)
     if msg.author_id != emu.bot_user_id and set(body) - {"flags"}:
         raise not_author()
     return messages.edit(emu, msg, body, call.files, changeable_flags=SUPPRESS_EMBEDS).to_json()

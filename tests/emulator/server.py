@@ -116,7 +116,7 @@ class DiscordEmulator:
         app.router.add_get("/resume", self.gateway.handle)
         app.router.add_get("/attachments/{channel_id}/{attachment_id}/{filename}", self._serve_attachment)
         app.router.add_route("*", "/{tail:.*}", self._unimplemented)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=2.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
@@ -166,7 +166,7 @@ class DiscordEmulator:
             record.body, record.files = body, files
             api_path = request.path[len(API_PREFIX):]
             for fault in self.faults:
-                if fault.matches(request.method, api_path):
+                if fault.matches(request.method, api_path, request.path):
                     return await self._inject(fault, record)
             if auth and request.headers.get("Authorization") != f"Bot {self.token}":
                 raise unauthorized()
@@ -272,6 +272,24 @@ class DiscordEmulator:
 
     async def gateway_invalid_session(self, resumable: bool) -> None:
         await self.gateway.invalid_session(resumable)
+
+    @property
+    def ack_heartbeats(self) -> bool:
+        """Set False to stop answering heartbeats (discord.py only notices after heartbeat_timeout)."""
+        return self.gateway.ack_heartbeats
+
+    @ack_heartbeats.setter
+    def ack_heartbeats(self, value: bool) -> None:
+        self.gateway.ack_heartbeats = value
+
+    @property
+    def identify_close_code(self) -> int | None:
+        """Set e.g. 4004 or 4014 to close every IDENTIFY with that code (startup-failure tests)."""
+        return self.gateway.identify_close_code
+
+    @identify_close_code.setter
+    def identify_close_code(self, value: int | None) -> None:
+        self.gateway.identify_close_code = value
 
     def hold_gateway(self) -> None:
         """New gateway connections wait before HELLO until release_gateway(): makes outage windows exact."""
@@ -585,7 +603,10 @@ class DiscordEmulator:
         if not allow_spec:
             problems += [f"spec violation: {r.method} {r.route}: {r.spec_problems}" for r in self.spec_violations]
         if problems:
-            raise AssertionError("emulator saw problems:\n  " + "\n  ".join(problems))
+            shown = problems[:25]
+            if len(problems) > len(shown):
+                shown.append(f"... and {len(problems) - len(shown)} more")
+            raise AssertionError(f"emulator saw {len(problems)} problem(s):\n  " + "\n  ".join(shown))
 
     def requests_to(self, method: str, route: str) -> list[RequestRecord]:
         return [r for r in self.requests if r.method == method and r.route == route]
