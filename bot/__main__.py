@@ -80,10 +80,13 @@ def build_services(db, catalog, *, clock=utc_now, rng: random.Random | None = No
     from bot.services.answers import AnswerService
     from bot.services.bank import QuestionBank
     from bot.services.container import Services
+    from bot.services.daily import DailyService
     from bot.services.guilds import GuildService
     from bot.services.questions import QuestionService
+    from bot.storage.answers import AnswerWriter
     from bot.services.rounds import RoundService
     from bot.services.scores import ScoreService
+    from bot.storage.daily import DailyRepository
     from bot.storage.questions import QuestionRepository
     from bot.storage.repository import Repository
 
@@ -92,12 +95,13 @@ def build_services(db, catalog, *, clock=utc_now, rng: random.Random | None = No
     bank = QuestionBank(catalog, question_repo)
     scores = ScoreService(repo, clock)
     return Services(
-        answers=AnswerService(repo, scores, clock),
+        answers=AnswerService(repo, AnswerWriter(db), scores, clock),
         rounds=RoundService(repo, bank, scores, clock, rng or random.Random()),
         scores=scores,
         guilds=GuildService(repo, clock),
         bank=bank,
         questions=QuestionService(question_repo, bank, clock),
+        daily=DailyService(repo, DailyRepository(db), bank, clock, rng or random.Random()),
     )
 
 

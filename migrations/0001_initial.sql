@@ -116,6 +116,15 @@ CREATE TABLE scores (
 );
 CREATE INDEX scores_ranking ON scores (guild_id, points DESC, correct DESC, member_id);
 
+-- How many members of a server have each points total: a member's rank is one plus the members
+-- above them, a sum over at most a few hundred rows however many members the server has.
+CREATE TABLE score_histogram (
+    guild_id INTEGER NOT NULL,
+    points   INTEGER NOT NULL,
+    members  INTEGER NOT NULL,
+    PRIMARY KEY (guild_id, points)
+);
+
 CREATE TABLE weekly_scores (
     guild_id  INTEGER NOT NULL,
     week      TEXT NOT NULL,                 -- ISO week of the answer, e.g. 2026-W48 (UTC)

@@ -61,7 +61,7 @@ async def bot(emulator: DiscordEmulator, tmp_path: Path):
     try:
         yield proc
     finally:
-        crashed = proc.returncode
+        crashed = proc.crashed
         await proc.stop()
-    assert crashed is None, f"the bot exited during the test with {crashed}:\n{proc.log_tail()}"
+    assert not crashed, f"the bot exited by itself with {proc.returncode}:\n{proc.log_tail()}"
     assert emulator.token not in proc.log_text(), f"the bot token leaked into {proc.log_path}"

@@ -36,6 +36,7 @@ class BotProcess:
         self.argv = argv or [sys.executable, "-m", "bot"]
         self.proc: asyncio.subprocess.Process | None = None
         self._log_file: IO[bytes] | None = None
+        self._stopping = False
         self.starts = 0
 
     def _env(self) -> dict[str, str]:
@@ -59,6 +60,11 @@ class BotProcess:
         return self.proc.returncode if self.proc is not None else None
 
     @property
+    def crashed(self) -> bool:
+        """The process ended without stop() or kill() asking it to."""
+        return self.proc is not None and self.proc.returncode is not None and not self._stopping
+
+    @property
     def running(self) -> bool:
         return self.proc is not None and self.proc.returncode is None
 
@@ -66,6 +72,7 @@ class BotProcess:
         if self.running:
             raise RuntimeError("bot process already running")
         self._log_file = self._open_log()
+        self._stopping = False
         before = self.emu.session_number
         self.proc = await asyncio.create_subprocess_exec(
             *self.argv, cwd=REPO_ROOT, env=self._env(), stdin=asyncio.subprocess.DEVNULL,
@@ -96,6 +103,7 @@ class BotProcess:
         """SIGTERM, then SIGKILL if the process has not exited after `timeout` seconds."""
         if self.proc is None:
             return None
+        self._stopping = True
         if self.proc.returncode is None:
             with contextlib.suppress(ProcessLookupError):
                 self.proc.send_signal(signal.SIGTERM)
@@ -109,6 +117,7 @@ class BotProcess:
         return self.proc.returncode
 
     async def kill(self) -> None:
+        self._stopping = True
         if self.proc is not None and self.proc.returncode is None:
             with contextlib.suppress(ProcessLookupError):
                 self.proc.kill()

@@ -25,9 +25,9 @@ async def bare_bot(emulator: DiscordEmulator, tmp_path):
     try:
         yield proc
     finally:
-        crashed = proc.returncode
+        crashed = proc.crashed
         await proc.stop()
-    assert crashed is None, f"the bot exited during the test with {crashed}:\n{proc.log_tail()}"
+    assert not crashed, f"the bot exited by itself with {proc.returncode}:\n{proc.log_tail()}"
     assert emulator.token not in proc.log_text()
 
 

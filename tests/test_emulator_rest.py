@@ -345,3 +345,14 @@ async def test_update_message_callback_edits_the_clicked_message(emulator, raw, 
     slash = await command(emulator, raw, alice)
     status, answer = await raw.callback(slash, {"type": 7, "data": {"content": "nope"}})
     assert status == 400 and errors_at(answer, "type")
+
+
+@pytest.mark.allow_rejected(10062)
+async def test_a_delay_only_fault_can_push_a_callback_past_the_deadline(emulator, raw, alice):
+    """2.9 s of clock plus 0.2 s of injected latency lands the callback outside the 3 s window."""
+    ix = await command(emulator, raw, alice)
+    fault = emulator.inject_fault("POST", r"/callback$", status=None, delay=0.2)
+    emulator.advance_clock(2.9)
+    status, body = await raw.callback(ix, {"type": 4, "data": {"content": "slow"}})
+    assert (status, body["code"]) == (404, 10062) and len(fault.hits) == 1
+    assert not fault.hits[0].injected  # delayed, then answered by the emulator itself

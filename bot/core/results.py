@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.core.content import Question
 from bot.core.rounds import PostInfo, RoundInfo
@@ -85,3 +86,33 @@ class QuestionPage:
     page: int
     pages: int
     total: int
+
+
+@dataclass(frozen=True, slots=True)
+class DailyStatus:
+    """A server's daily-question settings and what happens next, for moderators."""
+
+    configured: bool
+    enabled: bool = False
+    channel_id: int | None = None
+    local_time: str | None = None  # HH:MM in ``timezone``
+    timezone: str | None = None  # IANA name
+    deck: str | None = None
+    role_id: int | None = None
+    next_post_at: datetime | None = None  # UTC; None while off
+    next_post_local: datetime | None = None  # the same instant in the server's zone
+    remaining: int = 0  # questions of the deck not yet asked in this rotation
+    pool_size: int = 0
+    low_on_questions: bool = False
+    today_link: str | None = None  # today's post, once it is up
+    last_error: str | None = None
+    last_error_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DailyPosted:
+    """What /quiz-admin daily now did: posted today's question, or found it already up."""
+
+    channel_id: int
+    link: str
+    already: bool

@@ -2,48 +2,74 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from bot.core.content import letter
 from bot.core.errors import AlreadyAnswered, InvalidButton, QuestionClosed, UnknownQuestion
 from bot.core.results import AnswerResult
+from bot.core.rounds import PostInfo
 from bot.services.ports import Clock
 from bot.services.scores import ScoreService
+from bot.storage.answers import AnswerWriter
 from bot.storage.repository import Repository
+
+POST_CACHE_SIZE = 4096
 
 
 class AnswerService:
-    def __init__(self, repo: Repository, scores: ScoreService, clock: Clock) -> None:
+    def __init__(self, repo: Repository, writer: AnswerWriter, scores: ScoreService, clock: Clock) -> None:
         self.repo = repo
+        self.writer = writer
         self.scores = scores
         self.clock = clock
+        # A post's question snapshot never changes and its deadline only moves earlier, so a cached
+        # copy is safe for everything but the final open check, which the writer makes in SQL.
+        self._posts: OrderedDict[int, tuple[PostInfo, int | None]] = OrderedDict()
+
+    async def _post(self, post_id: int) -> tuple[PostInfo, int | None] | None:
+        cached = self._posts.get(post_id)
+        if cached is not None:
+            self._posts.move_to_end(post_id)
+            return cached
+        post = await self.repo.get_post(post_id)
+        if post is None:
+            return None
+        total = None
+        if post.round_id is not None:
+            rnd = await self.repo.get_round(post.round_id)
+            total = rnd.total if rnd else None
+        self._posts[post_id] = (post, total)
+        if len(self._posts) > POST_CACHE_SIZE:
+            self._posts.popitem(last=False)
+        return post, total
 
     async def answer(self, *, post_id: int, guild_id: int | None, member_id: int, choice: int) -> AnswerResult:
         """Commit the answer, then build the feedback; refusals raise QuizError subclasses."""
-        post = await self.repo.get_post(post_id)
-        if post is None:
+        found = await self._post(post_id)
+        if found is None:
             raise UnknownQuestion("This question doesn't exist (any more). Nothing was recorded.")
+        post, round_total = found
         if guild_id != post.guild_id:
             raise InvalidButton("This button belongs to a quiz in another server. Nothing was recorded.")
         if not 0 <= choice < len(post.question.choices):
             raise InvalidButton("That choice isn't part of this question. Nothing was recorded.")
+        closed = QuestionClosed(f"This question is closed — the answer was {letter(post.question.answer_index)}.")
         now = self.clock()
-        if not post.is_open(now):
-            right = letter(post.question.answer_index)
-            raise QuestionClosed(f"This question is closed — the answer was {right}.")
-        stored = await self.repo.record_answer(post, member_id, choice, now)
+        if now >= post.closes_at:
+            raise closed
+        stored = await self.writer.record(post, member_id, choice, now)
         if stored.status == "closed":
-            right = letter(post.question.answer_index)
-            raise QuestionClosed(f"This question is closed — the answer was {right}.")
+            raise closed
         if stored.status == "duplicate":
-            raise AlreadyAnswered(
-                f"You already answered {letter(stored.choice)} — only your first answer counts."
-            )
+            raise AlreadyAnswered(f"You already answered {letter(stored.choice)} — only your first answer counts.")
         progress = None
         if post.round_id is not None:
-            rnd = await self.repo.get_round(post.round_id)
             answered, correct = await self.repo.member_round_progress(post.round_id, member_id)
-            progress = (answered, correct, rnd.total if rnd else answered)
-        board = await self.scores.snippet(guild_id, member_id)
+            progress = (answered, correct, round_total or answered)
+        board = await self.scores.snippet(post.guild_id, member_id)
         return AnswerResult(
-            post=post, choice=choice, correct=stored.correct, points=stored.points, progress=progress,
-            board=board,
+            post=post, choice=choice, correct=stored.correct, points=stored.points, progress=progress, board=board
         )
+
+    async def close(self) -> None:
+        await self.writer.close()

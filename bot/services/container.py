@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.services.answers import AnswerService
 from bot.services.bank import QuestionBank
+from bot.services.daily import DailyService
 from bot.services.guilds import GuildService
 from bot.services.questions import QuestionService
 from bot.services.rounds import RoundService
@@ -20,3 +21,4 @@ class Services:
     guilds: GuildService
     bank: QuestionBank
     questions: QuestionService
+    daily: DailyService

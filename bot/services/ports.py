@@ -25,3 +25,11 @@ class Publisher(Protocol):
     async def post_summary(self, summary: RoundSummary) -> int | None:
         """Send the end-of-round summary; return its message id."""
         ...
+
+    async def post_daily(self, item: QuestionToPost, role_id: int | None) -> int:
+        """Send the daily question, pinging ``role_id`` (and nobody else) if given; return the message id."""
+        ...
+
+    async def find_question_message(self, channel_id: int, guild_id: int, post_id: int) -> int | None:
+        """The id of a recent message of the bot in the channel with this post's answer buttons, if any."""
+        ...

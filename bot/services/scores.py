@@ -29,7 +29,12 @@ class ScoreService:
         return Board(scope=scope, rows=tuple(rows), page=page, pages=pages, me=me)
 
     async def snippet(self, guild_id: int, member_id: int) -> Board:
-        return await self.board(guild_id, member_id, size=SNIPPET_SIZE)
+        """The top five and the member's own line, for the reply to an answer."""
+        rows = await self.repo.board_rows(guild_id, None, SNIPPET_SIZE, 0)
+        me = next((row for row in rows if row.member_id == member_id), None)
+        if me is None:
+            me = await self.repo.standing(guild_id, member_id, None)
+        return Board(scope="all", rows=tuple(rows), page=1, pages=1, me=me)
 
     async def stats(self, guild_id: int, member_id: int) -> MemberStats:
         totals = await self.repo.member_totals(guild_id, member_id)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from bot.core.content import Question
 from bot.core.rounds import PostInfo, RoundInfo
-from bot.core.scoring import Standing, iso_week, next_streak, points_for
+from bot.core.scoring import Standing, iso_week
 from bot.storage.database import Database
 
 
@@ -208,66 +208,6 @@ class Repository:
         return tuple(counts)
 
     # -- answers ------------------------------------------------------------------------------
-    async def record_answer(self, post: PostInfo, member_id: int, choice: int, now: datetime) -> StoredAnswer:
-        """Store one answer and update the member's totals atomically, at most once per post.
-
-        The post's openness is checked inside the transaction, so an answer can never land after
-        the close that counted the distribution.
-        """
-        correct = choice == post.question.answer_index
-        stamp = to_db_time(now)
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                "INSERT INTO answers (post_id, guild_id, member_id, question_id, choice, correct, points,"
-                " answered_at) SELECT id, guild_id, ?, question_id, ?, ?, 0, ? FROM posts"
-                " WHERE id = ? AND closed_at IS NULL AND closes_at > ?"
-                " ON CONFLICT (post_id, member_id) DO NOTHING",
-                (member_id, choice, int(correct), stamp, post.id, stamp),
-            )
-            if cur.rowcount == 0:
-                async with conn.execute(
-                    "SELECT choice, correct, points FROM answers WHERE post_id = ? AND member_id = ?",
-                    (post.id, member_id),
-                ) as existing:
-                    row = await existing.fetchone()
-                if row is None:
-                    return StoredAnswer("closed", choice, correct, 0)
-                return StoredAnswer("duplicate", row[0], bool(row[1]), row[2])
-            answer_id = cur.lastrowid
-            first = False
-            if correct:
-                mastered = await conn.execute(
-                    "INSERT INTO mastered (guild_id, member_id, question_id, answer_id) VALUES (?, ?, ?, ?)"
-                    " ON CONFLICT DO NOTHING",
-                    (post.guild_id, member_id, post.question.id, answer_id),
-                )
-                first = mastered.rowcount == 1
-            points = points_for(correct, first)
-            if points:
-                await conn.execute("UPDATE answers SET points = ? WHERE id = ?", (points, answer_id))
-            async with conn.execute(
-                "SELECT streak FROM scores WHERE guild_id = ? AND member_id = ?", (post.guild_id, member_id)
-            ) as cur2:
-                row = await cur2.fetchone()
-            streak = next_streak(row[0] if row else 0, correct)
-            await conn.execute(
-                "INSERT INTO scores (guild_id, member_id, answered, correct, points, streak, best_streak,"
-                " last_answer_at) VALUES (?, ?, 1, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (guild_id, member_id) DO UPDATE SET answered = answered + 1,"
-                " correct = correct + excluded.correct, points = points + excluded.points,"
-                " streak = excluded.streak, best_streak = MAX(best_streak, excluded.streak),"
-                " last_answer_at = excluded.last_answer_at",
-                (post.guild_id, member_id, int(correct), points, streak, streak, stamp),
-            )
-            await conn.execute(
-                "INSERT INTO weekly_scores (guild_id, week, member_id, answered, correct, points)"
-                " VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT (guild_id, week, member_id) DO UPDATE SET"
-                " answered = answered + 1, correct = correct + excluded.correct,"
-                " points = points + excluded.points",
-                (post.guild_id, week_of(now), member_id, int(correct), points),
-            )
-        return StoredAnswer("inserted", choice, correct, points)
-
     async def member_round_progress(self, round_id: int, member_id: int) -> tuple[int, int]:
         async with self.conn.execute(
             "SELECT COUNT(*), COALESCE(SUM(a.correct), 0) FROM answers a JOIN posts p ON p.id = a.post_id"
@@ -293,49 +233,63 @@ class Repository:
         return standings
 
     # -- leaderboard --------------------------------------------------------------------------
-    def _board_source(self, guild_id: int, week: str | None) -> tuple[str, tuple[object, ...]]:
-        if week is None:
-            return "scores WHERE guild_id = ?", (guild_id,)
-        return "weekly_scores WHERE guild_id = ? AND week = ?", (guild_id, week)
-
     async def board_rows(self, guild_id: int, week: str | None, limit: int, offset: int) -> list[Standing]:
-        source, args = self._board_source(guild_id, week)
-        async with self.conn.execute(
-            f"SELECT member_id, points, correct, answered FROM {source}"
-            " ORDER BY points DESC, correct DESC, member_id LIMIT ? OFFSET ?",
-            (*args, limit, offset),
-        ) as cur:
-            rows = await cur.fetchall()
-        out = []
-        for member_id, points, correct, answered in rows:
-            rank = await self._rank_for_points(source, args, points)
-            out.append(Standing(rank, member_id, points, correct, answered))
+        """A page of the board (all time, or one ISO week), best first, with shared ranks for ties."""
+        if week is None:
+            sql = ("SELECT member_id, points, correct, answered FROM scores WHERE guild_id = ?"
+                   " ORDER BY points DESC, correct DESC, member_id LIMIT ? OFFSET ?")
+            args: tuple[object, ...] = (guild_id, limit, offset)
+        else:
+            sql = ("SELECT member_id, points, correct, answered FROM weekly_scores WHERE guild_id = ? AND week = ?"
+                   " ORDER BY points DESC, correct DESC, member_id LIMIT ? OFFSET ?")
+            args = (guild_id, week, limit, offset)
+        rows = await self.conn.execute_fetchall(sql, args)
+        if not rows:
+            return []
+        above = await self._members_above(guild_id, week, [row[1] for row in rows])
+        return [Standing(1 + above[points], member_id, points, correct, answered)
+                for member_id, points, correct, answered in rows]
+
+    async def _members_above(self, guild_id: int, week: str | None, points: list[int]) -> dict[int, int]:
+        """For each points total, how many members of the board have more."""
+        if week is None:
+            # The histogram has one row per distinct total, so this is cheap for any server size.
+            histogram = await self.conn.execute_fetchall(
+                "SELECT points, members FROM score_histogram WHERE guild_id = ? AND points > ? AND members > 0",
+                (guild_id, min(points)),
+            )
+            return {p: sum(n for q, n in histogram if q > p) for p in set(points)}
+        out = {}
+        for p in set(points):
+            async with self.conn.execute(
+                "SELECT COUNT(*) FROM weekly_scores WHERE guild_id = ? AND week = ? AND points > ?", (guild_id, week, p)
+            ) as cur:
+                row = await cur.fetchone()
+            out[p] = row[0] if row else 0
         return out
 
-    async def _rank_for_points(self, source: str, args: tuple[object, ...], points: int) -> int:
-        async with self.conn.execute(
-            f"SELECT COUNT(*) FROM {source} AND points > ?", (*args, points)
-        ) as cur:
-            row = await cur.fetchone()
-        return 1 + (row[0] if row else 0)
-
     async def board_count(self, guild_id: int, week: str | None) -> int:
-        source, args = self._board_source(guild_id, week)
-        async with self.conn.execute(f"SELECT COUNT(*) FROM {source}", args) as cur:
+        if week is None:
+            sql, args = "SELECT COALESCE(SUM(members), 0) FROM score_histogram WHERE guild_id = ?", (guild_id,)
+        else:
+            sql, args = "SELECT COUNT(*) FROM weekly_scores WHERE guild_id = ? AND week = ?", (guild_id, week)
+        async with self.conn.execute(sql, args) as cur:
             row = await cur.fetchone()
         return row[0] if row else 0
 
     async def standing(self, guild_id: int, member_id: int, week: str | None) -> Standing | None:
-        source, args = self._board_source(guild_id, week)
-        async with self.conn.execute(
-            f"SELECT points, correct, answered FROM {source} AND member_id = ?",
-            (*args, member_id),
-        ) as cur:
+        if week is None:
+            sql = "SELECT points, correct, answered FROM scores WHERE guild_id = ? AND member_id = ?"
+            args: tuple[object, ...] = (guild_id, member_id)
+        else:
+            sql = "SELECT points, correct, answered FROM weekly_scores WHERE guild_id = ? AND week = ? AND member_id = ?"
+            args = (guild_id, week, member_id)
+        async with self.conn.execute(sql, args) as cur:
             row = await cur.fetchone()
         if row is None:
             return None
-        rank = await self._rank_for_points(source, args, row[0])
-        return Standing(rank, member_id, row[0], row[1], row[2])
+        above = await self._members_above(guild_id, week, [row[0]])
+        return Standing(1 + above[row[0]], member_id, row[0], row[1], row[2])
 
     async def member_totals(self, guild_id: int, member_id: int) -> sqlite3.Row | None:
         async with self.conn.execute(

@@ -40,6 +40,7 @@ class QuizBot(commands.AutoShardedBot):
         self.api_base_url = api_base_url
         self.sync_on_start = sync_on_start
         services.rounds.bind(DiscordPublisher(self))
+        services.daily.bind(DiscordPublisher(self))
 
     async def setup_hook(self) -> None:
         if self.api_base_url:
@@ -53,6 +54,8 @@ class QuizBot(commands.AutoShardedBot):
             resumed = await self.services.rounds.resume()
             if resumed:
                 log.info("resuming %d running round(s)", resumed)
+            # Not in `python -m bot sync`: that process only logs in to sync and must never post.
+            self.services.daily.start()
 
     async def _use_discovered_gateway(self) -> None:
         # AutoShardedClient asks the API for the gateway on first connect, but a non-resumable
@@ -63,4 +66,6 @@ class QuizBot(commands.AutoShardedBot):
 
     async def close(self) -> None:
         await self.services.rounds.close()
+        await self.services.daily.close()
         await super().close()
+        await self.services.answers.close()

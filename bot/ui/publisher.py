@@ -9,7 +9,7 @@ import discord
 
 from bot.core.results import QuestionToPost, Reveal, RoundSummary
 from bot.services.rounds import PublishError
-from bot.ui import render
+from bot.ui import ids, render
 from bot.ui.buttons import MUTED, closed_view, question_view
 
 if TYPE_CHECKING:
@@ -59,3 +59,50 @@ class DiscordPublisher:
         except (discord.Forbidden, discord.NotFound) as exc:
             raise PublishError(str(exc)) from exc
         return message.id
+
+    # -- the daily question ---------------------------------------------------------------------
+    async def post_daily(self, item: QuestionToPost, role_id: int | None) -> int:
+        post = item.post
+        # The role ping is opt-in and the only mention allowed: never everyone, users or other roles.
+        mentions = MUTED if role_id is None else discord.AllowedMentions(
+            everyone=False, users=False, replied_user=False, roles=[discord.Object(role_id)]
+        )
+        try:
+            message = await self._channel(post.channel_id, post.guild_id).send(
+                content=render.daily_ping(role_id), embed=render.question_embed(item),
+                view=question_view(post.id, len(item.question.choices), round_post=False), allowed_mentions=mentions,
+            )
+        except discord.Forbidden as exc:
+            raise PublishError(render.daily_cannot_post(post.channel_id, gone=False)) from exc
+        except discord.NotFound as exc:
+            raise PublishError(render.daily_cannot_post(post.channel_id, gone=True)) from exc
+        return message.id
+
+    async def find_question_message(self, channel_id: int, guild_id: int, post_id: int) -> int | None:
+        prefix = ids.answer_id(post_id, 0)[:-1]  # "quiz:ans:<post_id>:"
+        me = self.bot.user.id if self.bot.user else None
+        try:
+            async for message in self._channel(channel_id, guild_id).history(limit=HISTORY_LIMIT):
+                if message.author.id == me and any(cid.startswith(prefix) for cid in _custom_ids(message)):
+                    return message.id
+        except discord.Forbidden as exc:
+            raise PublishError(render.daily_cannot_post(channel_id, gone=False)) from exc
+        except discord.NotFound as exc:
+            raise PublishError(render.daily_cannot_post(channel_id, gone=True)) from exc
+        return None
+
+
+# A post interrupted by a crash is looked for among this many of the channel's latest messages.
+HISTORY_LIMIT = 50
+
+
+def _custom_ids(message: discord.Message) -> list[str]:
+    found: list[str] = []
+    stack: list[object] = list(message.components)
+    while stack:
+        component = stack.pop()
+        custom_id = getattr(component, "custom_id", None)
+        if isinstance(custom_id, str):
+            found.append(custom_id)
+        stack.extend(getattr(component, "children", None) or ())
+    return found

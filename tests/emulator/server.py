@@ -167,6 +167,11 @@ class DiscordEmulator:
             api_path = request.path[len(API_PREFIX):]
             for fault in self.faults:
                 if fault.matches(request.method, api_path, request.path):
+                    if fault.status is None:  # only slow: the request is then handled normally
+                        fault.count -= 1
+                        fault.hits.append(record)
+                        await asyncio.sleep(fault.delay)
+                        break
                     return await self._inject(fault, record)
             if auth and request.headers.get("Authorization") != f"Bot {self.token}":
                 raise unauthorized()
@@ -252,7 +257,11 @@ class DiscordEmulator:
         code: int = 0,
         message: str | None = None,
     ) -> Fault:
-        """Answer the next `count` requests whose path (after /api/v10) matches `path_regex` with `status`."""
+        """Answer the next `count` requests whose path matches `path_regex` with `status`.
+
+        The regex is searched in the path after /api/v10 and in the full path. `delay` seconds pass before
+        the answer; with `status=None` the request is only delayed, then handled normally.
+        """
         fault = Fault(method.upper(), re.compile(path_regex), status, retry_after, via, count, is_global, delay,
                       code, message)
         self.faults.append(fault)

@@ -9,6 +9,7 @@ import pytest
 
 from bot.__main__ import build_services
 from bot.catalog import load_catalog
+from bot.services.rounds import PublishError
 from bot.storage.database import Database
 from bot.storage.migrate import apply_migrations
 
@@ -26,8 +27,16 @@ class FakeClock:
         self.now += timedelta(seconds=seconds)
 
 
+class SimulatedCrash(BaseException):
+    """The process dying mid-call: nothing in the bot catches it, as nothing survives a real crash."""
+
+
 class RecordingPublisher:
     """Stands in for Discord at the service boundary and remembers what it was asked to show."""
+
+    # Reached through the instance: pytest imports this file as "conftest", so a test importing it by
+    # its package path would get a different class.
+    Crash = SimulatedCrash
 
     def __init__(self) -> None:
         self.questions = []
@@ -35,6 +44,12 @@ class RecordingPublisher:
         self.summaries = []
         self.changed = asyncio.Event()
         self._next_id = 1000
+        # The daily question: what was sent (item, role_id, message_id), and how to misbehave.
+        self.daily = []
+        self.daily_attempts = []
+        self.failing_channels = {}  # channel id -> the PublishError message to raise
+        self.crash_after_send = False  # True: the message is sent, then the process "dies"
+        self.lookups = []
 
     async def post_question(self, item):
         self.questions.append(item)
@@ -50,6 +65,24 @@ class RecordingPublisher:
         self.summaries.append(summary)
         self.changed.set()
         return 1
+
+    async def post_daily(self, item, role_id):
+        self.daily_attempts.append(item)
+        if item.post.channel_id in self.failing_channels:
+            raise PublishError(self.failing_channels[item.post.channel_id])
+        self._next_id += 1
+        self.daily.append((item, role_id, self._next_id))
+        self.changed.set()
+        if self.crash_after_send:
+            raise SimulatedCrash
+        return self._next_id
+
+    async def find_question_message(self, channel_id, guild_id, post_id):
+        self.lookups.append(post_id)
+        for item, _, message_id in self.daily:
+            if item.post.id == post_id and item.post.channel_id == channel_id:
+                return message_id
+        return None
 
     async def wait(self, predicate, timeout=5.0):
         async def loop():
@@ -84,3 +117,4 @@ async def services(db, clock, publisher):
     built.rounds.bind(publisher)
     yield built
     await built.rounds.close()
+    await built.answers.close()

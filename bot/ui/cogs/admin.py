@@ -14,6 +14,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.ui.cogs.admin_config import ConfigCommands
+from bot.ui.cogs.admin_daily import DailyCommands
 from bot.ui.cogs.admin_questions import QuestionCommands
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ class AdminCog(commands.Cog):
             default_permissions=discord.Permissions(manage_guild=True),
             guild_only=True,
         )
-        for subgroup in (QuestionCommands(bot), ConfigCommands(bot)):
+        for subgroup in (QuestionCommands(bot), ConfigCommands(bot), DailyCommands(bot)):
             self.group.add_command(subgroup)
 
     async def cog_load(self) -> None:

@@ -1,0 +1,215 @@
+"""Recording answers with group commit: answers that arrive together share one transaction.
+
+Each caller is resumed only after the COMMIT that holds its answer, so a member is never told an
+answer counted before it is on disk; under a burst, one fsync serves many answers instead of one
+each. Every statement is set-based, so a batch costs the same few round trips to the SQLite thread
+whatever its size.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from bot.core.rounds import PostInfo
+from bot.core.scoring import next_streak, points_for
+from bot.storage.database import Database
+from bot.storage.repository import StoredAnswer, to_db_time, week_of
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 200  # 4 parameters each: well under SQLite's 32,766-variable limit
+
+
+@dataclass(slots=True)
+class _Pending:
+    post: PostInfo
+    member_id: int
+    choice: int
+    stamp: str
+    week: str
+    done: asyncio.Future[StoredAnswer]
+
+
+class AnswerWriter:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._queue: list[_Pending] = []
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def record(self, post: PostInfo, member_id: int, choice: int, now: datetime) -> StoredAnswer:
+        """Store one answer at most once per (post, member); returns once it is committed."""
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run(), name="answer-writer")
+        done: asyncio.Future[StoredAnswer] = asyncio.get_running_loop().create_future()
+        self._queue.append(_Pending(post, member_id, choice, to_db_time(now), week_of(now), done))
+        self._wake.set()
+        return await done
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while self._queue:
+                batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+                await self._commit(batch)
+
+    async def _commit(self, batch: list[_Pending]) -> None:
+        try:
+            async with self.db.transaction() as conn:
+                results = await _write(conn, batch)
+        except asyncio.CancelledError:
+            for item in batch:
+                item.done.cancel()
+            raise
+        except Exception as exc:  # noqa: BLE001 - every waiting member must hear back
+            if len(batch) > 1:
+                # One bad answer must not fail its neighbours: retry each in its own transaction.
+                log.warning("answer batch of %d failed (%s); retrying one by one", len(batch), exc)
+                for item in batch:
+                    await self._commit([item])
+            elif not batch[0].done.done():
+                batch[0].done.set_exception(exc)
+            return
+        for item, result in zip(batch, results, strict=True):
+            if not item.done.done():
+                item.done.set_result(result)
+
+
+async def _write(conn: aiosqlite.Connection, batch: list[_Pending]) -> list[StoredAnswer]:
+    """Insert the batch and update totals; the caller holds the transaction."""
+    keys = [(item.post.id, item.member_id) for item in batch]
+    values = ", ".join("(?, ?, ?, ?)" for _ in batch)
+    params = [x for item in batch for x in (item.post.id, item.member_id, item.choice, item.stamp)]
+    # The post's openness is checked here, inside the transaction, so no answer can land after
+    # the close that counted the distribution.
+    inserted = await conn.execute_fetchall(
+        "INSERT INTO answers (post_id, guild_id, member_id, question_id, choice, correct, points, answered_at)"
+        f" SELECT p.id, p.guild_id, v.column2, p.question_id, v.column3, v.column3 = p.answer, 0, v.column4"
+        f" FROM (VALUES {values}) AS v JOIN posts p ON p.id = v.column1"
+        " WHERE p.closed_at IS NULL AND p.closes_at > v.column4"
+        " ON CONFLICT (post_id, member_id) DO NOTHING"
+        " RETURNING id, post_id, member_id, correct",
+        params,
+    )
+    rows = {(r[1], r[2]): (r[0], bool(r[3])) for r in inserted}
+    mastered: set[int] = set()
+    correct_ids = [answer_id for answer_id, correct in rows.values() if correct]
+    if correct_ids:
+        marks = ", ".join("?" for _ in correct_ids)
+        firsts = await conn.execute_fetchall(
+            "INSERT INTO mastered (guild_id, member_id, question_id, answer_id)"
+            f" SELECT guild_id, member_id, question_id, id FROM answers WHERE id IN ({marks}) ORDER BY id"
+            " ON CONFLICT DO NOTHING RETURNING answer_id",
+            correct_ids,
+        )
+        mastered = {r[0] for r in firsts}
+        if mastered:
+            marks = ", ".join("?" for _ in mastered)
+            await conn.execute(f"UPDATE answers SET points = 1 WHERE id IN ({marks})", list(mastered))  # noqa: S608
+
+    results: list[StoredAnswer | None] = [None] * len(batch)
+    new = [(i, item) for i, item in enumerate(batch) if keys[i] in rows]
+    claimed: set[tuple[int, int]] = set()
+    fresh = []
+    for i, item in new:
+        if keys[i] in claimed:
+            continue  # the same member twice in one batch: only the first is new
+        claimed.add(keys[i])
+        answer_id, correct = rows[keys[i]]
+        points = points_for(correct, answer_id in mastered)
+        results[i] = StoredAnswer("inserted", item.choice, correct, points)
+        fresh.append((item, correct, points))
+    if fresh:
+        await _update_totals(conn, fresh)
+    missing = [i for i, result in enumerate(results) if result is None]
+    if missing:
+        await _explain_refusals(conn, batch, missing, results)
+    return [r for r in results if r is not None]
+
+
+async def _update_totals(conn: aiosqlite.Connection, fresh: list[tuple[_Pending, bool, int]]) -> None:
+    members = sorted({(item.post.guild_id, item.member_id) for item, _, _ in fresh})
+    marks = ", ".join("(?, ?)" for _ in members)
+    current = await conn.execute_fetchall(
+        f"SELECT guild_id, member_id, streak, points FROM scores WHERE (guild_id, member_id) IN (VALUES {marks})",
+        [x for pair in members for x in pair],
+    )
+    before = {(r[0], r[1]): (r[2], r[3]) for r in current}
+    totals: dict[tuple[int, int], list] = {}
+    weekly: dict[tuple[int, str, int], list[int]] = defaultdict(lambda: [0, 0, 0])
+    for item, correct, points in fresh:
+        key = (item.post.guild_id, item.member_id)
+        streak, _points = before.get(key, (0, 0))
+        entry = totals.setdefault(key, [0, 0, 0, streak, 0, item.stamp])  # answered, correct, points, streak, best
+        entry[0] += 1
+        entry[1] += int(correct)
+        entry[2] += points
+        entry[3] = next_streak(entry[3], correct)
+        entry[4] = max(entry[4], entry[3])
+        entry[5] = max(entry[5], item.stamp)
+        week = weekly[(item.post.guild_id, item.week, item.member_id)]
+        week[0] += 1
+        week[1] += int(correct)
+        week[2] += points
+    await conn.executemany(
+        "INSERT INTO scores (guild_id, member_id, answered, correct, points, streak, best_streak, last_answer_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, member_id) DO UPDATE SET"
+        " answered = answered + excluded.answered, correct = correct + excluded.correct,"
+        " points = points + excluded.points, streak = excluded.streak,"
+        " best_streak = MAX(best_streak, excluded.best_streak), last_answer_at = excluded.last_answer_at",
+        [(g, m, *entry) for (g, m), entry in totals.items()],
+    )
+    histogram: dict[tuple[int, int], int] = defaultdict(int)
+    for key, entry in totals.items():
+        old = before.get(key)
+        if old is None:
+            histogram[(key[0], entry[2])] += 1
+        elif entry[2]:
+            histogram[(key[0], old[1])] -= 1
+            histogram[(key[0], old[1] + entry[2])] += 1
+    await conn.executemany(
+        "INSERT INTO score_histogram (guild_id, points, members) VALUES (?, ?, ?)"
+        " ON CONFLICT (guild_id, points) DO UPDATE SET members = members + excluded.members",
+        [(g, p, n) for (g, p), n in histogram.items() if n],
+    )
+    await conn.executemany(
+        "INSERT INTO weekly_scores (guild_id, week, member_id, answered, correct, points) VALUES (?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (guild_id, week, member_id) DO UPDATE SET answered = answered + excluded.answered,"
+        " correct = correct + excluded.correct, points = points + excluded.points",
+        [(g, w, m, *v) for (g, w, m), v in weekly.items()],
+    )
+
+
+async def _explain_refusals(
+    conn: aiosqlite.Connection, batch: list[_Pending], missing: list[int], results: list[StoredAnswer | None]
+) -> None:
+    """Tell a click on a closed post from a second click on an open one (which gets the stored answer)."""
+    marks = ", ".join("(?, ?, ?)" for _ in missing)
+    rows = await conn.execute_fetchall(
+        "SELECT v.column1, v.column2, p.closed_at IS NULL AND p.closes_at > v.column3, a.choice, a.correct, a.points"
+        f" FROM (VALUES {marks}) AS v JOIN posts p ON p.id = v.column1"
+        " LEFT JOIN answers a ON a.post_id = p.id AND a.member_id = v.column2",
+        [x for i in missing for x in (batch[i].post.id, batch[i].member_id, batch[i].stamp)],
+    )
+    known = {(r[0], r[1]): r for r in rows}
+    for i in missing:
+        item = batch[i]
+        row = known.get((item.post.id, item.member_id))
+        if row is None or not row[2] or row[3] is None:
+            results[i] = StoredAnswer("closed", item.choice, False, 0)
+        else:
+            results[i] = StoredAnswer("duplicate", row[3], bool(row[4]), row[5])
