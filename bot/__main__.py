@@ -9,7 +9,7 @@ import logging
 import random
 import signal
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -30,6 +30,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     sync = sub.add_parser("sync", help="sync application commands now")
     sync.add_argument("--guild", type=int, help="sync to one server only (copies the global commands)")
     sub.add_parser("migrate", help="apply database migrations and print the schema version")
+    backup = sub.add_parser("backup", help="copy the database consistently, even while the bot runs")
+    backup.add_argument("path", type=Path, help="the new file to write")
+    prune = sub.add_parser("prune", help="delete the data of servers that removed the bot")
+    prune.add_argument("--days", type=int, default=30, help="only servers left more than this many days ago")
     check = sub.add_parser("check-content", help="validate and lint content files")
     check.add_argument("paths", nargs="*", type=Path, help="files or folders (default: the content folder)")
     schema = sub.add_parser("schema", help="write the JSON Schema for content files")
@@ -83,9 +87,9 @@ def build_services(db, catalog, *, clock=utc_now, rng: random.Random | None = No
     from bot.services.daily import DailyService
     from bot.services.guilds import GuildService
     from bot.services.questions import QuestionService
-    from bot.storage.answers import AnswerWriter
     from bot.services.rounds import RoundService
     from bot.services.scores import ScoreService
+    from bot.storage.answers import AnswerWriter
     from bot.storage.daily import DailyRepository
     from bot.storage.questions import QuestionRepository
     from bot.storage.repository import Repository
@@ -98,7 +102,7 @@ def build_services(db, catalog, *, clock=utc_now, rng: random.Random | None = No
         answers=AnswerService(repo, AnswerWriter(db), scores, clock),
         rounds=RoundService(repo, bank, scores, clock, rng or random.Random()),
         scores=scores,
-        guilds=GuildService(repo, clock),
+        guilds=GuildService(repo, db, clock),
         bank=bank,
         questions=QuestionService(question_repo, bank, clock),
         daily=DailyService(repo, DailyRepository(db), bank, clock, rng or random.Random()),
@@ -158,6 +162,34 @@ async def migrate(settings) -> int:
     return 0
 
 
+def run_backup(settings, target: Path) -> int:
+    import sqlite3
+
+    from bot.storage.maintenance import backup
+
+    try:
+        version = backup(settings.database, target)
+    except (OSError, sqlite3.Error) as exc:
+        print(f"error: backup failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"backed up {settings.database} to {target} (schema version {version})")
+    return 0
+
+
+async def prune(settings, days: int) -> int:
+    from bot.storage.maintenance import prune_guilds
+
+    db = await open_database(settings)
+    try:
+        removed = await prune_guilds(db, utc_now() - timedelta(days=days))
+    finally:
+        await db.close()
+    for guild_id, answers in removed.items():
+        print(f"pruned server {guild_id}: {answers} answers")
+    print(f"{len(removed)} server(s) pruned (left more than {days} days ago)")
+    return 0
+
+
 def check_content(settings, paths: list[Path]) -> int:
     from bot.catalog import content_files, load_files
     from bot.lint import lint
@@ -196,6 +228,10 @@ def main(argv: list[str] | None = None) -> int:
         return check_content(settings, args.paths)
     if args.command == "migrate":
         return asyncio.run(migrate(settings))
+    if args.command == "backup":
+        return run_backup(settings, args.path)
+    if args.command == "prune":
+        return asyncio.run(prune(settings, args.days))
     assert token is not None
     return asyncio.run(run_bot(settings, token, sync_guild=getattr(args, "guild", None),
                                sync_only=args.command == "sync"))

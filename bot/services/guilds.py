@@ -1,16 +1,21 @@
-"""Per-server settings and the bot's own bookkeeping (command sync state)."""
+"""Per-server settings, members' data on request, and the bot's own bookkeeping."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.services.ports import Clock
+from bot.storage import maintenance
+from bot.storage.database import Database
 from bot.storage.repository import Repository
 
 COMMAND_HASH_KEY = "command_sync_hash"
 
 
 class GuildService:
-    def __init__(self, repo: Repository, clock: Clock) -> None:
+    def __init__(self, repo: Repository, db: Database, clock: Clock) -> None:
         self.repo = repo
+        self.db = db
         self.clock = clock
 
     async def mod_role(self, guild_id: int) -> int | None:
@@ -24,3 +29,20 @@ class GuildService:
 
     async def remember_synced_hash(self, digest: str) -> None:
         await self.repo.meta_set(COMMAND_HASH_KEY, digest)
+
+    async def forget_member(self, guild_id: int, member_id: int) -> int:
+        """Delete the member's answers and scores in this server; return the number of answers removed."""
+        return await maintenance.forget_member(self.db, guild_id, member_id)
+
+    async def joined(self, guild_id: int) -> None:
+        await maintenance.mark_guild(self.db, guild_id, present=True, now=self.clock())
+
+    async def left(self, guild_id: int) -> None:
+        await maintenance.mark_guild(self.db, guild_id, present=False, now=self.clock())
+
+    async def reconcile(self, present: set[int]) -> int:
+        return await maintenance.reconcile_guilds(self.db, present, self.clock())
+
+    async def prune(self, days: int) -> dict[int, int]:
+        """Remove the data of servers the bot left more than ``days`` days ago."""
+        return await maintenance.prune_guilds(self.db, self.clock() - timedelta(days=days))

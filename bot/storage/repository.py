@@ -282,7 +282,8 @@ class Repository:
             sql = "SELECT points, correct, answered FROM scores WHERE guild_id = ? AND member_id = ?"
             args: tuple[object, ...] = (guild_id, member_id)
         else:
-            sql = "SELECT points, correct, answered FROM weekly_scores WHERE guild_id = ? AND week = ? AND member_id = ?"
+            sql = ("SELECT points, correct, answered FROM weekly_scores"
+                   " WHERE guild_id = ? AND week = ? AND member_id = ?")
             args = (guild_id, week, member_id)
         async with self.conn.execute(sql, args) as cur:
             row = await cur.fetchone()

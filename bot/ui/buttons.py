@@ -75,6 +75,15 @@ async def route(interaction: discord.Interaction, custom_id: str) -> None:
             embed=render.board_embed(board), view=board_view(board.scope, board.page, board.pages),
             allowed_mentions=MUTED,
         )
+    elif isinstance(parsed, ids.CancelId):
+        await interaction.response.edit_message(content="Cancelled; nothing was changed.", view=None, embed=None)
+    elif isinstance(parsed, ids.ForgetId):
+        if parsed.member_id != interaction.user.id or interaction.guild_id is None:
+            raise NotAllowed("Only the member who asked can confirm deleting their own data. Nothing was changed.")
+        removed = await bot.services.guilds.forget_member(interaction.guild_id, interaction.user.id)
+        await interaction.response.edit_message(
+            content=f"Done: your {removed} answer(s) and your scores in this server are deleted.", view=None
+        )
     else:
         await route_moderator(interaction, parsed)
 
@@ -93,8 +102,6 @@ async def route_moderator(interaction: discord.Interaction, parsed: ids.ButtonId
         await interaction.response.edit_message(
             content=f"Removed **{question.id}**. Its past answers keep their history and points.", view=None
         )
-    elif isinstance(parsed, ids.CancelId):
-        await interaction.response.edit_message(content="Cancelled; nothing was changed.", view=None)
     elif isinstance(parsed, ids.ListId):
         page = await bot.services.questions.listing(guild_id=guild_id, deck=parsed.deck, page=parsed.page)
         await interaction.response.edit_message(
@@ -140,4 +147,11 @@ def board_view(scope: str, page: int, pages: int) -> discord.ui.View:
     other = "week" if scope == "all" else "all"
     view.add_item(_button(ids.board_id(other, 1), "This week" if other == "week" else "All time",
                           discord.ButtonStyle.primary))
+    return view
+
+
+def forget_view(member_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(_button(ids.forget_id(member_id), "Delete my quiz data", discord.ButtonStyle.danger))
+    view.add_item(_button(ids.CANCEL, "Cancel", discord.ButtonStyle.secondary))
     return view

@@ -51,7 +51,14 @@ class DraftId:
     target: str  # the deck (add) or the question id (edit)
 
 
-ButtonId = AnswerId | NextId | BoardId | RemoveId | CancelId | ListId | DraftId
+@dataclass(frozen=True, slots=True)
+class ForgetId:
+    """Confirm deleting one member's data; only that member may press it."""
+
+    member_id: int
+
+
+ButtonId = AnswerId | NextId | BoardId | RemoveId | CancelId | ListId | DraftId | ForgetId
 _SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 
 _PATTERNS: list[tuple[re.Pattern[str], type]] = [
@@ -60,6 +67,7 @@ _PATTERNS: list[tuple[re.Pattern[str], type]] = [
     (re.compile(r"quiz:lb:(?P<scope>all|week):(?P<page>[1-9][0-9]{0,6})(?::[pn])?"), BoardId),
     (re.compile(rf"quiz:qrm:(?P<question>{_SLUG})"), RemoveId),
     (re.compile(r"quiz:cancel"), CancelId),
+    (re.compile(r"quiz:forget:(?P<member>[1-9][0-9]{0,19})"), ForgetId),
     (re.compile(rf"quiz:ql:(?P<deck>{_SLUG}):(?P<page>[1-9][0-9]{{0,6}})(?::[pn])?"), ListId),
     (re.compile(rf"quiz:draft:(?P<mode>add|edit):(?P<target>{_SLUG})"), DraftId),
 ]
@@ -84,6 +92,10 @@ def remove_id(question_id: str) -> str:
 
 
 CANCEL = f"{PREFIX}:cancel"
+
+
+def forget_id(member_id: int) -> str:
+    return f"{PREFIX}:forget:{member_id}"
 
 
 def list_id(deck: str, page: int, direction: str = "") -> str:
@@ -113,5 +125,7 @@ def parse(custom_id: str) -> ButtonId | None:
             return ListId(fields["deck"], int(fields["page"]))
         if kind is DraftId:
             return DraftId(fields["mode"], fields["target"])
+        if kind is ForgetId:
+            return ForgetId(int(fields["member"]))
         return CancelId()
     return None

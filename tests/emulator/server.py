@@ -327,7 +327,11 @@ class DiscordEmulator:
                                                  bot=True)
         self.guilds[gid] = guild
         guild.channel_id = self._new_channel(guild, channel_name)
-        self._dispatch_guild("GUILD_CREATE", guild, lambda s: self.guild_create_json(guild, s.intents))
+        # A guild joined while connected comes without `unavailable` (discord.py: on_guild_join);
+        # `unavailable: false` is for guilds announced as stubs in READY (on_guild_available).
+        self._dispatch_guild("GUILD_CREATE", guild,
+                             lambda s: {k: v for k, v in self.guild_create_json(guild, s.intents).items()
+                                        if k != "unavailable"})
         return guild
 
     def _new_channel(self, guild: Guild, name: str) -> int:
@@ -339,6 +343,12 @@ class DiscordEmulator:
         self.channels[cid] = channel
         self.channel_log[cid] = []
         return cid
+
+    def remove_guild(self, guild_id: int) -> None:
+        """The bot is removed from (kicked out of) a guild: GUILD_DELETE without `unavailable`."""
+        guild = self.guilds[guild_id]
+        self._dispatch_guild("GUILD_DELETE", guild, lambda s: {"id": str(guild_id)})
+        del self.guilds[guild_id]
 
     def add_channel(self, guild_id: int, name: str = "general") -> int:
         guild = self.guilds[guild_id]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Literal
 
 import discord
@@ -11,12 +12,14 @@ from discord.ext import commands
 from bot.core.errors import QuizError
 from bot.core.rounds import DEFAULT_SECONDS, MAX_QUESTIONS, MAX_SECONDS, MIN_SECONDS
 from bot.ui import render
-from bot.ui.buttons import MUTED, board_view
+from bot.ui.buttons import MUTED, board_view, forget_view
 from bot.ui.checks import moderator
 from bot.ui.errors import send_ephemeral
 
 if TYPE_CHECKING:
     from bot.ui.client import QuizBot
+
+log = logging.getLogger(__name__)
 
 
 def _guild(interaction: discord.Interaction) -> int:
@@ -81,6 +84,32 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Learn Hug
         target = member or interaction.user
         stats = await self.bot.services.scores.stats(guild_id, target.id)
         await send_ephemeral(interaction, embed=render.stats_embed(stats))
+
+
+    @app_commands.command(name="forget-me", description="Delete your answers and scores in this server")
+    async def forget_me(self, interaction: discord.Interaction) -> None:
+        _guild(interaction)
+        await send_ephemeral(
+            interaction,
+            "This deletes every answer you gave in this server and your scores here, for good. "
+            "Other servers are not affected. Are you sure?",
+            view=forget_view(interaction.user.id),
+        )
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        left = await self.bot.services.guilds.reconcile({guild.id for guild in self.bot.guilds})
+        if left:
+            log.info("%d server(s) removed the bot while it was offline", left)
+
+    @commands.Cog.listener()
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        await self.bot.services.guilds.joined(guild.id)
+
+    @commands.Cog.listener()
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        # Data is kept until an operator prunes it, so a server that re-adds the bot soon loses nothing.
+        await self.bot.services.guilds.left(guild.id)
 
 
 async def setup(bot: QuizBot) -> None:

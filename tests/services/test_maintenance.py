@@ -1,0 +1,80 @@
+"""Backup, forgetting a member and pruning departed servers, on a real SQLite file."""
+
+import asyncio
+import sqlite3
+from datetime import timedelta
+
+import pytest
+
+from bot.storage import maintenance
+from tests.services.test_rounds import first_post, start
+
+GUILD, OTHER = 1, 2
+
+
+async def play(services, publisher, members, guild=GUILD, channel=10):
+    await start(services, count=1, channel=channel, guild=guild)
+    post = await first_post(publisher, len(publisher.questions) + 1)
+    for member in members:
+        await services.answers.answer(post_id=post.id, guild_id=guild, member_id=member,
+                                      choice=post.question.answer_index)
+    return post
+
+
+async def test_backup_while_writing_is_consistent(services, publisher, db, tmp_path):
+    """A backup taken during a stream of answers opens cleanly and holds a consistent prefix."""
+    post = await play(services, publisher, [])
+    source = tmp_path / "quiz.sqlite3"
+
+    async def writer():
+        for member in range(500, 700):
+            await services.answers.answer(post_id=post.id, guild_id=GUILD, member_id=member, choice=0)
+
+    task = asyncio.create_task(writer())
+    await asyncio.sleep(0.05)
+    target = tmp_path / "copy" / "backup.sqlite3"
+    version = await asyncio.to_thread(maintenance.backup, source, target)
+    await task
+    assert version >= 1
+    with sqlite3.connect(target) as copy:
+        answers = copy.execute("SELECT COUNT(*) FROM answers").fetchone()[0]
+        answered = copy.execute("SELECT COALESCE(SUM(answered), 0) FROM scores").fetchone()[0]
+    assert answers == answered  # totals and rows from the same snapshot
+    with pytest.raises(FileExistsError):
+        maintenance.backup(source, target)
+
+
+async def test_forget_member_removes_only_that_member_in_that_server(services, publisher, db):
+    """The member's rows go; others' rows and the ranks of the rest stay right."""
+    await play(services, publisher, [101, 102])
+    await play(services, publisher, [101], guild=OTHER, channel=11)
+    removed = await services.guilds.forget_member(GUILD, 101)
+    assert removed == 1
+    board = await services.scores.board(GUILD, 102)
+    assert [r.member_id for r in board.rows] == [102] and board.me.rank == 1
+    assert (await services.scores.stats(OTHER, 101)).answered == 1
+    async with db.conn.execute("SELECT COUNT(*) FROM mastered WHERE member_id = 101 AND guild_id = ?",
+                               (GUILD,)) as cur:
+        assert (await cur.fetchone())[0] == 0
+
+
+async def test_prune_removes_servers_that_left_long_ago(services, publisher, db, clock):
+    """Only servers gone for longer than the window lose their data."""
+    await play(services, publisher, [101])
+    await play(services, publisher, [201], guild=OTHER, channel=11)
+    await services.rounds.close()
+    await services.guilds.reconcile({OTHER})  # GUILD removed the bot while it was offline
+    clock.advance(timedelta(days=31).total_seconds())
+    assert await services.guilds.prune(days=60) == {}
+    assert await services.guilds.prune(days=30) == {GUILD: 1}
+    for table in maintenance.GUILD_TABLES:
+        async with db.conn.execute(f"SELECT COUNT(*) FROM {table} WHERE guild_id = ?", (GUILD,)) as cur:
+            assert (await cur.fetchone())[0] == 0, table
+    assert (await services.scores.stats(OTHER, 201)).answered == 1
+
+
+def test_backup_of_a_missing_database_says_so(tmp_path):
+    """No source file: a clear error, nothing written."""
+    with pytest.raises(FileNotFoundError):
+        maintenance.backup(tmp_path / "nope.sqlite3", tmp_path / "out.sqlite3")
+    assert not (tmp_path / "out.sqlite3").exists()
