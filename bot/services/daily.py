@@ -291,27 +291,31 @@ class DailyService:
                     await self.daily.confirm(guild_id, day, post.id, found)
                     return _Outcome(post.channel_id, found)
                 if day != local_date(self.clock(), _when(schedule)[1]):
-                    await self.daily.fail(guild_id, day, post.id, INTERRUPTED, self.clock())
-                    return _Outcome(post.channel_id, error=INTERRUPTED)
+                    return await self._fail(guild_id, day, post, INTERRUPTED)
             await self._close_open(guild_id)  # yesterday's question closes as today's appears
             message_id = await self.publisher.post_daily(
                 QuestionToPost(post=post, question=post.question, number=None, total=None), schedule.role_id
             )
         except PublishError as exc:
             log.warning("daily: guild %s channel %s: %s", guild_id, post.channel_id, exc)
-            await self.daily.fail(guild_id, day, post.id, str(exc), self.clock())
-            return _Outcome(post.channel_id, error=str(exc))
+            return await self._fail(guild_id, day, post, str(exc))
         except Exception:
             log.exception("daily: posting failed for guild %s", guild_id)
-            await self.daily.fail(guild_id, day, post.id, UNEXPECTED, self.clock())
-            return _Outcome(post.channel_id, error=UNEXPECTED)
+            return await self._fail(guild_id, day, post, UNEXPECTED)
         await self.daily.confirm(guild_id, day, post.id, message_id)
         log.info("daily: posted %s for guild %s (%s)", post.question.id, guild_id, day.isoformat())
         return _Outcome(post.channel_id, message_id)
 
+    async def _fail(self, guild_id: int, day: date, post: PostInfo, error: str) -> _Outcome:
+        await self.daily.fail(guild_id, day, post.id, error, self.clock())
+        return _Outcome(post.channel_id, error=error)
+
     async def _close_open(self, guild_id: int) -> None:
         for post in await self.daily.open_posts(guild_id):
-            await self._close(post)
+            try:  # a reveal that fails must not cost today's post
+                await self._close(post)
+            except Exception:
+                log.exception("daily: could not close post %s", post.id)
 
     async def _close(self, post: PostInfo) -> None:
         """Close the post and edit its message to show the answer, the distribution and the explanation."""
