@@ -16,6 +16,7 @@ from bot.core.drafts import draft_from_question
 from bot.core.errors import InvalidButton, NotAllowed
 from bot.ui import ids, render
 from bot.ui.checks import NEEDS_MODERATOR, moderator
+from bot.ui.deadline import in_time
 from bot.ui.errors import handle, send_ephemeral
 
 if TYPE_CHECKING:
@@ -54,10 +55,10 @@ async def route(interaction: discord.Interaction, custom_id: str) -> None:
     if parsed is None:
         raise InvalidButton("This button isn't one I recognise (it may be from an old version). Nothing changed.")
     if isinstance(parsed, ids.AnswerId):
-        result = await bot.services.answers.answer(
+        result = await in_time(interaction, bot.services.answers.answer(
             post_id=parsed.post_id, guild_id=interaction.guild_id, member_id=interaction.user.id,
             choice=parsed.choice,
-        )
+        ))
         await send_ephemeral(interaction, embed=render.answer_embed(result))
     elif isinstance(parsed, ids.NextId):
         await bot.services.rounds.skip(

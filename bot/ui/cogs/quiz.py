@@ -14,6 +14,7 @@ from bot.core.rounds import DEFAULT_SECONDS, MAX_QUESTIONS, MAX_SECONDS, MIN_SEC
 from bot.ui import render
 from bot.ui.buttons import MUTED, board_view, forget_view
 from bot.ui.checks import moderator
+from bot.ui.deadline import in_time
 from bot.ui.errors import send_ephemeral
 
 if TYPE_CHECKING:
@@ -46,11 +47,18 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Learn Hug
         seconds: app_commands.Range[int, MIN_SECONDS, MAX_SECONDS] = DEFAULT_SECONDS,
     ) -> None:
         guild_id = _guild(interaction)
-        rnd = await self.bot.services.rounds.start(
-            guild_id=guild_id, channel_id=interaction.channel_id or 0, member_id=interaction.user.id,
-            deck="trl", count=questions, seconds=seconds,
-        )
-        await interaction.response.send_message(
+        try:
+            rnd = await in_time(interaction, self.bot.services.rounds.start(
+                guild_id=guild_id, channel_id=interaction.channel_id or 0, member_id=interaction.user.id,
+                deck="trl", count=questions, seconds=seconds,
+            ), ephemeral=False)
+        except QuizError as refusal:
+            if interaction.response.is_done():
+                # The deferral was public; the refusal is for the caller only.
+                await interaction.delete_original_response()
+            raise refusal from None
+        send = interaction.followup.send if interaction.response.is_done() else interaction.response.send_message
+        await send(
             f"<@{interaction.user.id}> started a TRL round: {rnd.total} questions, {seconds} s each. "
             "Pick a letter under each question; only you see whether you were right.",
             allowed_mentions=MUTED,
@@ -72,7 +80,7 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Learn Hug
     ) -> None:
         guild_id = _guild(interaction)
         scope = "week" if period == "this week" else "all"
-        board = await self.bot.services.scores.board(guild_id, interaction.user.id, scope=scope)
+        board = await in_time(interaction, self.bot.services.scores.board(guild_id, interaction.user.id, scope=scope))
         await send_ephemeral(
             interaction, embed=render.board_embed(board), view=board_view(scope, board.page, board.pages)
         )
@@ -82,7 +90,7 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Learn Hug
     async def stats(self, interaction: discord.Interaction, member: discord.Member | None = None) -> None:
         guild_id = _guild(interaction)
         target = member or interaction.user
-        stats = await self.bot.services.scores.stats(guild_id, target.id)
+        stats = await in_time(interaction, self.bot.services.scores.stats(guild_id, target.id))
         await send_ephemeral(interaction, embed=render.stats_embed(stats))
 
 
