@@ -87,3 +87,78 @@ async def test_a_newer_database_is_refused(tmp_path):
             await apply_migrations(db)
     finally:
         await db.close()
+
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "db" / "release-1.sql"
+
+
+async def test_upgrading_a_first_release_database_keeps_every_answer_and_score(tmp_path):
+    """A database made by the first released schema migrates to head with all its data intact."""
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(FIXTURE.read_text())
+        before = {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall()
+                  for t in ("answers", "scores", "mastered", "posts", "rounds")}
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert len(before["answers"]) == 60
+    db = await Database.open(path)
+    try:
+        await apply_migrations(db)
+        assert await db.user_version() == len(discover())
+    finally:
+        await db.close()
+    with sqlite3.connect(path) as conn:
+        for table, rows in before.items():
+            # Later migrations may add columns at the end; the original ones must be unchanged.
+            after = conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
+            assert [r[: len(rows[0])] for r in after] == rows, table
+
+
+def _slow_migration_dir(tmp_path: Path) -> Path:
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    (migrations / "0001_first.sql").write_text("CREATE TABLE a (x INTEGER);")
+    (migrations / "0002_big.sql").write_text(
+        "CREATE TABLE big (n INTEGER, pad TEXT);\n"
+        "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 3000000)"
+        " INSERT INTO big SELECT n, hex(randomblob(16)) FROM c;\n"
+    )
+    return migrations
+
+
+async def test_sigkill_during_a_migration_leaves_the_old_or_the_new_version(tmp_path):
+    """A process killed mid-migration leaves the database at 1 (without the table) or 2 (with all rows)."""
+    import asyncio
+    import signal
+    import sys
+
+    migrations = _slow_migration_dir(tmp_path)
+    path = tmp_path / "q.sqlite3"
+    root = Path(__file__).resolve().parents[2]
+    script = (
+        "import asyncio, sys; from pathlib import Path\n"
+        "from bot.storage.database import Database\n"
+        "from bot.storage.migrate import apply_migrations\n"
+        "async def main():\n"
+        f"    db = await Database.open(Path({str(path)!r}))\n"
+        f"    await apply_migrations(db, Path({str(migrations)!r}))\n"
+        "asyncio.run(main())\n"
+    )
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-c", script, cwd=root)
+    for _ in range(200):  # wait until 0002 is being written: the WAL grows past a few pages
+        wal = path.with_name(path.name + "-wal")
+        if wal.exists() and wal.stat().st_size > 2_000_000:
+            break
+        await asyncio.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    await proc.wait()
+    assert proc.returncode == -signal.SIGKILL, "the migration finished before it could be killed"
+    with sqlite3.connect(path) as conn:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        if version == 1:
+            assert "big" not in tables
+        else:
+            assert version == 2 and conn.execute("SELECT COUNT(*) FROM big").fetchone() == (3000000,)
+    assert version == 1  # killed mid-way: the old version, never in between
