@@ -89,7 +89,8 @@ async def test_a_newer_database_is_refused(tmp_path):
         await db.close()
 
 
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "db" / "release-1.sql"
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURE = ROOT / "tests" / "fixtures" / "db" / "release-1.sql"
 
 
 async def test_upgrading_a_first_release_database_keeps_every_answer_and_score(tmp_path):
@@ -134,7 +135,6 @@ async def test_sigkill_during_a_migration_leaves_the_old_or_the_new_version(tmp_
 
     migrations = _slow_migration_dir(tmp_path)
     path = tmp_path / "q.sqlite3"
-    root = Path(__file__).resolve().parents[2]
     script = (
         "import asyncio, sys; from pathlib import Path\n"
         "from bot.storage.database import Database\n"
@@ -144,7 +144,7 @@ async def test_sigkill_during_a_migration_leaves_the_old_or_the_new_version(tmp_
         f"    await apply_migrations(db, Path({str(migrations)!r}))\n"
         "asyncio.run(main())\n"
     )
-    proc = await asyncio.create_subprocess_exec(sys.executable, "-c", script, cwd=root)
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-c", script, cwd=ROOT)
     for _ in range(200):  # wait until 0002 is being written: the WAL grows past a few pages
         wal = path.with_name(path.name + "-wal")
         if wal.exists() and wal.stat().st_size > 2_000_000:
