@@ -153,6 +153,27 @@ async def test_the_configured_mod_role_counts_as_moderator(emulator, mini_bot):
     assert "Only members with Manage Server" in not_config.text
 
 
+async def test_fields_exactly_at_their_limits_are_accepted(emulator, mini_bot):
+    """A 1000-character question, 200-character choices and a 1000-character explanation fit and render."""
+    g = emulator.guild
+    mod = emulator.add_member(g.id, "mod", permissions=MANAGE)
+    values = {"prompt": "Q" * 999 + "?", "choices": "\n".join(c * 200 for c in "abcde"), "answer": "E",
+              "explanation": "x" * 1000}
+    added = await add_question(emulator, mod, values)
+    assert "Added **custom-1**" in added.text
+    await (await emulator.run_command(mod, g.channel_id, "quiz-admin question hide", {"question_id": "mini-one"})
+           ).reply()
+    for qid in ("mini-two", "mini-three"):
+        await (await emulator.run_command(mod, g.channel_id, "quiz-admin question hide", {"question_id": qid})
+               ).reply()
+    await (await emulator.run_command(mod, g.channel_id, "quiz trl", {"seconds": 10})).response()
+    post = await emulator.wait_for_message(g.channel_id, lambda m: is_question(m, 1))
+    assert post.embeds[0]["footer"]["text"].endswith("custom-1")
+    await emulator.click(mod, post, next_button(post))
+    revealed = await emulator.wait_for_edit(post.id, lambda m: "closed" in m.embeds[0]["title"])
+    assert "x" * 1000 in revealed.text  # the full explanation, within Discord's limits
+
+
 BAD_DRAFTS = [
     ({"prompt": "x" * 1001}, "Question: String should have at most 1000 characters"),
     ({"choices": "only one"}, "Choices: write 2 to 5 choices, one per line (found 1)"),

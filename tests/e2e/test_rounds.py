@@ -170,3 +170,36 @@ async def test_leaderboard_pages_and_stats(emulator, bot):
     assert "this week" in week.text and f"<@{alice.id}>" in week.text
     stats = await (await emulator.run_command(alice, g.channel_id, "quiz stats", {})).reply()
     assert stats.ephemeral and "Accuracy" in stats.text and "100%" in stats.text
+
+
+async def test_a_question_closes_by_itself_when_its_time_is_up(emulator, bot):
+    """With nobody pressing Next, the timer closes the question, reveals it and ends the round."""
+    g = emulator.guild
+    alice = emulator.add_member(g.id, "alice")
+    post = await start_round(emulator, alice, questions=1, seconds=10)
+    await (await emulator.click(alice, post, answer_button(post, right_letter(post)))).reply()
+    revealed = await emulator.wait_for_edit(post.id, lambda m: "closed" in m.embeds[0]["title"], timeout=20)
+    assert "1 (100%)" in revealed.text
+    summary = await emulator.wait_for_message(g.channel_id, is_summary, timeout=10)
+    assert "finished" in summary.text and "1 of 1 questions asked" in summary.text
+
+
+async def test_sync_command_copies_the_commands_to_one_guild(emulator, bot, tmp_path):
+    """`python -m bot sync --guild ID` puts /quiz and /quiz-admin on that guild at once."""
+    import os
+    import sys
+
+    from tests.e2e.quiz import ROOT
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("QUIZBOT_", "DISCORD_"))}
+    env.update(DISCORD_TOKEN=emulator.token, QUIZBOT_API_BASE_URL=emulator.api_base_url,
+               QUIZBOT_DATABASE=str(tmp_path / "sync.sqlite3"), PYTHONPATH=str(ROOT))
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "sync", "--guild", str(emulator.guild.id), cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 0, err.decode()
+    assert f"to guild {emulator.guild.id}" in out.decode()
+    assert {"quiz", "quiz-admin"} <= emulator.command_names(emulator.guild.id)
+    assert emulator.token not in out.decode() + err.decode()
