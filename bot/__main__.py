@@ -99,7 +99,7 @@ def build_services(db, catalog, *, clock=utc_now, rng: random.Random | None = No
     bank = QuestionBank(catalog, question_repo)
     scores = ScoreService(repo, clock)
     return Services(
-        answers=AnswerService(repo, AnswerWriter(db), scores, clock),
+        answers=AnswerService(repo, AnswerWriter(db, repo), scores, clock),
         rounds=RoundService(repo, bank, scores, clock, rng or random.Random()),
         scores=scores,
         guilds=GuildService(repo, db, clock),

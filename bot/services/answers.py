@@ -6,7 +6,7 @@ from collections import OrderedDict
 
 from bot.core.content import letter
 from bot.core.errors import AlreadyAnswered, InvalidButton, QuestionClosed, UnknownQuestion
-from bot.core.results import AnswerResult
+from bot.core.results import AnswerResult, Board
 from bot.core.rounds import PostInfo
 from bot.services.ports import Clock
 from bot.services.scores import ScoreService
@@ -63,10 +63,10 @@ class AnswerService:
         if stored.status == "duplicate":
             raise AlreadyAnswered(f"You already answered {letter(stored.choice)} — only your first answer counts.")
         progress = None
-        if post.round_id is not None:
-            answered, correct = await self.repo.member_round_progress(post.round_id, member_id)
+        if stored.progress is not None:
+            answered, correct = stored.progress
             progress = (answered, correct, round_total or answered)
-        board = await self.scores.snippet(post.guild_id, member_id)
+        board = Board(scope="all", rows=stored.top, page=1, pages=1, me=stored.me)
         return AnswerResult(
             post=post, choice=choice, correct=stored.correct, points=stored.points, progress=progress, board=board
         )

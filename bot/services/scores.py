@@ -9,7 +9,6 @@ from bot.services.ports import Clock
 from bot.storage.repository import Repository, week_of
 
 PAGE_SIZE = 10
-SNIPPET_SIZE = 5
 
 
 class ScoreService:
@@ -27,14 +26,6 @@ class ScoreService:
         rows = await self.repo.board_rows(guild_id, week, size, (page - 1) * size)
         me = await self.repo.standing(guild_id, member_id, week)
         return Board(scope=scope, rows=tuple(rows), page=page, pages=pages, me=me)
-
-    async def snippet(self, guild_id: int, member_id: int) -> Board:
-        """The top five and the member's own line, for the reply to an answer."""
-        rows = await self.repo.board_rows(guild_id, None, SNIPPET_SIZE, 0)
-        me = next((row for row in rows if row.member_id == member_id), None)
-        if me is None:
-            me = await self.repo.standing(guild_id, member_id, None)
-        return Board(scope="all", rows=tuple(rows), page=1, pages=1, me=me)
 
     async def stats(self, guild_id: int, member_id: int) -> MemberStats:
         totals = await self.repo.member_totals(guild_id, member_id)

@@ -18,13 +18,27 @@ from datetime import datetime
 import aiosqlite
 
 from bot.core.rounds import PostInfo
-from bot.core.scoring import next_streak, points_for
+from bot.core.scoring import Standing, next_streak, points_for
 from bot.storage.database import Database
-from bot.storage.repository import StoredAnswer, to_db_time, week_of
+from bot.storage.repository import Repository, to_db_time, week_of
 
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 200  # 4 parameters each: well under SQLite's 32,766-variable limit
+BOARD_TOP = 5
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAnswer:
+    """The outcome of one click, and for a new answer what the member's reply shows."""
+
+    status: str  # "inserted", "duplicate" or "closed"
+    choice: int
+    correct: bool
+    points: int
+    top: tuple[Standing, ...] = ()
+    me: Standing | None = None
+    progress: tuple[int, int] | None = None  # answered, correct in the post's round
 
 
 @dataclass(slots=True)
@@ -38,8 +52,9 @@ class _Pending:
 
 
 class AnswerWriter:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, repo: Repository) -> None:
         self.db = db
+        self.repo = repo
         self._queue: list[_Pending] = []
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -70,7 +85,10 @@ class AnswerWriter:
     async def _commit(self, batch: list[_Pending]) -> None:
         try:
             async with self.db.transaction() as conn:
-                results = await _write(conn, batch)
+                results, totals = await _write(conn, batch)
+                # Computed once per batch rather than once per click: the board, ranks and round
+                # progress every reply shows, read in the same transaction that wrote the answers.
+                results = await self._with_feedback(conn, batch, results, totals)
         except asyncio.CancelledError:
             for item in batch:
                 item.done.cancel()
@@ -89,7 +107,57 @@ class AnswerWriter:
                 item.done.set_result(result)
 
 
-async def _write(conn: aiosqlite.Connection, batch: list[_Pending]) -> list[StoredAnswer]:
+    async def _with_feedback(
+        self,
+        conn: aiosqlite.Connection,
+        batch: list[_Pending],
+        results: list[StoredAnswer],
+        totals: dict[tuple[int, int], tuple[int, int, int]],
+    ) -> list[StoredAnswer]:
+        fresh = [(item, result) for item, result in zip(batch, results, strict=True) if result.status == "inserted"]
+        if not fresh:
+            return results
+        guilds = {item.post.guild_id for item, _ in fresh}
+        tops = {guild: tuple(await self.repo.board_rows(guild, None, BOARD_TOP, 0)) for guild in guilds}
+        above: dict[int, dict[int, int]] = {}
+        for guild in guilds:
+            points = [totals[key][2] for key in totals if key[0] == guild]
+            above[guild] = await self.repo.members_above(guild, None, points)
+        progress = await _round_progress(conn, [item for item, _ in fresh])
+        out = []
+        for item, result in zip(batch, results, strict=True):
+            if result.status != "inserted":
+                out.append(result)
+                continue
+            guild = item.post.guild_id
+            answered, correct, points = totals[(guild, item.member_id)]
+            me = Standing(1 + above[guild][points], item.member_id, points, correct, answered)
+            out.append(StoredAnswer(
+                result.status, result.choice, result.correct, result.points, top=tops[guild], me=me,
+                progress=progress.get((item.post.round_id, item.member_id)) if item.post.round_id else None,
+            ))
+        return out
+
+
+async def _round_progress(
+    conn: aiosqlite.Connection, items: list[_Pending]
+) -> dict[tuple[int, int], tuple[int, int]]:
+    """(answered, correct) in its round for every member of the batch who answered a round question."""
+    pairs = sorted({(item.post.round_id, item.member_id) for item in items if item.post.round_id is not None})
+    if not pairs:
+        return {}
+    marks = ", ".join("(?, ?)" for _ in pairs)
+    rows = await conn.execute_fetchall(
+        "SELECT p.round_id, a.member_id, COUNT(*), SUM(a.correct) FROM answers a JOIN posts p ON p.id = a.post_id"
+        f" WHERE (p.round_id, a.member_id) IN (VALUES {marks}) GROUP BY p.round_id, a.member_id",
+        [x for pair in pairs for x in pair],
+    )
+    return {(r[0], r[1]): (r[2], r[3]) for r in rows}
+
+
+async def _write(
+    conn: aiosqlite.Connection, batch: list[_Pending]
+) -> tuple[list[StoredAnswer], dict[tuple[int, int], tuple[int, int, int]]]:
     """Insert the batch and update totals; the caller holds the transaction."""
     keys = [(item.post.id, item.member_id) for item in batch]
     values = ", ".join("(?, ?, ?, ?)" for _ in batch)
@@ -133,27 +201,30 @@ async def _write(conn: aiosqlite.Connection, batch: list[_Pending]) -> list[Stor
         points = points_for(correct, answer_id in mastered)
         results[i] = StoredAnswer("inserted", item.choice, correct, points)
         fresh.append((item, correct, points))
-    if fresh:
-        await _update_totals(conn, fresh)
+    totals = await _update_totals(conn, fresh) if fresh else {}
     missing = [i for i, result in enumerate(results) if result is None]
     if missing:
         await _explain_refusals(conn, batch, missing, results)
-    return [r for r in results if r is not None]
+    return [r for r in results if r is not None], totals
 
 
-async def _update_totals(conn: aiosqlite.Connection, fresh: list[tuple[_Pending, bool, int]]) -> None:
+async def _update_totals(
+    conn: aiosqlite.Connection, fresh: list[tuple[_Pending, bool, int]]
+) -> dict[tuple[int, int], tuple[int, int, int]]:
+    """Add the batch to scores, weekly scores and the histogram; return (answered, correct, points) after it."""
     members = sorted({(item.post.guild_id, item.member_id) for item, _, _ in fresh})
     marks = ", ".join("(?, ?)" for _ in members)
     current = await conn.execute_fetchall(
-        f"SELECT guild_id, member_id, streak, points FROM scores WHERE (guild_id, member_id) IN (VALUES {marks})",
+        "SELECT guild_id, member_id, streak, points, answered, correct FROM scores"
+        f" WHERE (guild_id, member_id) IN (VALUES {marks})",
         [x for pair in members for x in pair],
     )
-    before = {(r[0], r[1]): (r[2], r[3]) for r in current}
+    before = {(r[0], r[1]): (r[2], r[3], r[4], r[5]) for r in current}
     totals: dict[tuple[int, int], list] = {}
     weekly: dict[tuple[int, str, int], list[int]] = defaultdict(lambda: [0, 0, 0])
     for item, correct, points in fresh:
         key = (item.post.guild_id, item.member_id)
-        streak, _points = before.get(key, (0, 0))
+        streak = before[key][0] if key in before else 0
         entry = totals.setdefault(key, [0, 0, 0, streak, 0, item.stamp])  # answered, correct, points, streak, best
         entry[0] += 1
         entry[1] += int(correct)
@@ -192,6 +263,11 @@ async def _update_totals(conn: aiosqlite.Connection, fresh: list[tuple[_Pending,
         " correct = correct + excluded.correct, points = points + excluded.points",
         [(g, w, m, *v) for (g, w, m), v in weekly.items()],
     )
+    after = {}
+    for key, entry in totals.items():
+        _streak, points, answered, correct = before.get(key, (0, 0, 0, 0))
+        after[key] = (answered + entry[0], correct + entry[1], points + entry[2])
+    return after
 
 
 async def _explain_refusals(

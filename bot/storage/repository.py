@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.core.content import Question
@@ -25,16 +24,6 @@ def from_db_time(text: str | None) -> datetime | None:
 def week_of(moment: datetime) -> str:
     year, week, _ = moment.astimezone(UTC).isocalendar()
     return iso_week(year, week)
-
-
-@dataclass(frozen=True, slots=True)
-class StoredAnswer:
-    """The outcome of recording one click."""
-
-    status: str  # "inserted", "duplicate" or "closed"
-    choice: int
-    correct: bool
-    points: int
 
 
 class Repository:
@@ -208,15 +197,6 @@ class Repository:
         return tuple(counts)
 
     # -- answers ------------------------------------------------------------------------------
-    async def member_round_progress(self, round_id: int, member_id: int) -> tuple[int, int]:
-        async with self.conn.execute(
-            "SELECT COUNT(*), COALESCE(SUM(a.correct), 0) FROM answers a JOIN posts p ON p.id = a.post_id"
-            " WHERE p.round_id = ? AND a.member_id = ?",
-            (round_id, member_id),
-        ) as cur:
-            row = await cur.fetchone()
-        return (row[0], row[1]) if row else (0, 0)
-
     async def round_standings(self, round_id: int, limit: int) -> list[Standing]:
         async with self.conn.execute(
             "SELECT a.member_id, SUM(a.correct) AS c, COUNT(*) AS n, SUM(a.points) AS pts"
@@ -246,11 +226,11 @@ class Repository:
         rows = await self.conn.execute_fetchall(sql, args)
         if not rows:
             return []
-        above = await self._members_above(guild_id, week, [row[1] for row in rows])
+        above = await self.members_above(guild_id, week, [row[1] for row in rows])
         return [Standing(1 + above[points], member_id, points, correct, answered)
                 for member_id, points, correct, answered in rows]
 
-    async def _members_above(self, guild_id: int, week: str | None, points: list[int]) -> dict[int, int]:
+    async def members_above(self, guild_id: int, week: str | None, points: list[int]) -> dict[int, int]:
         """For each points total, how many members of the board have more."""
         if week is None:
             # The histogram has one row per distinct total, so this is cheap for any server size.
@@ -289,7 +269,7 @@ class Repository:
             row = await cur.fetchone()
         if row is None:
             return None
-        above = await self._members_above(guild_id, week, [row[0]])
+        above = await self.members_above(guild_id, week, [row[0]])
         return Standing(1 + above[row[0]], member_id, row[0], row[1], row[2])
 
     async def member_totals(self, guild_id: int, member_id: int) -> sqlite3.Row | None:
