@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 import os
 import secrets
+import sqlite3
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -72,3 +74,67 @@ def proc_status_kib(pid: int, key: str) -> int:
             if line.startswith(key + ":"):
                 return int(line.split()[1])
     raise KeyError(key)
+
+
+def consistency_problems(conn: sqlite3.Connection) -> tuple[list[str], dict[str, int]]:
+    """Every total the leaderboard reads agrees with the answers table, as the bot's writer keeps them."""
+    (answers, correct, points, members), = conn.execute(
+        "SELECT COUNT(*), COALESCE(SUM(correct), 0), COALESCE(SUM(points), 0), COUNT(DISTINCT member_id)"
+        " FROM answers").fetchall()
+    (rows, s_answered, s_correct, s_points), = conn.execute(
+        "SELECT COUNT(*), COALESCE(SUM(answered), 0), COALESCE(SUM(correct), 0), COALESCE(SUM(points), 0)"
+        " FROM scores").fetchall()
+    (differing,), = conn.execute(
+        "SELECT COUNT(*) FROM scores s LEFT JOIN (SELECT guild_id, member_id, COUNT(*) AS n, SUM(correct) AS c,"
+        " SUM(points) AS p FROM answers GROUP BY guild_id, member_id) a USING (guild_id, member_id)"
+        " WHERE a.n IS NULL OR a.n != s.answered OR a.c != s.correct OR a.p != s.points").fetchall()
+    histogram = conn.execute(
+        "SELECT guild_id, points, members FROM score_histogram WHERE members != 0 ORDER BY 1, 2").fetchall()
+    counted = conn.execute("SELECT guild_id, points, COUNT(*) FROM scores GROUP BY 1, 2 ORDER BY 1, 2").fetchall()
+    (mastered, mastered_points), = conn.execute(
+        "SELECT COUNT(*), COALESCE(SUM(a.points = 1 AND a.correct = 1 AND a.member_id = m.member_id"
+        " AND a.question_id = m.question_id), 0) FROM mastered m LEFT JOIN answers a ON a.id = m.answer_id").fetchall()
+    (weekly,), = conn.execute("SELECT COALESCE(SUM(answered), 0) FROM weekly_scores").fetchall()
+    (orphans,), = conn.execute(
+        "SELECT COUNT(*) FROM answers a LEFT JOIN posts p ON p.id = a.post_id"
+        " WHERE p.id IS NULL OR p.guild_id != a.guild_id OR p.question_id != a.question_id").fetchall()
+    problems = []
+    if (rows, s_answered, s_correct, s_points) != (members, answers, correct, points) or differing:
+        problems.append(f"scores ({rows} members, answered/correct/points {s_answered}/{s_correct}/{s_points}, "
+                        f"{differing} differing) do not match answers ({members} members, "
+                        f"{answers}/{correct}/{points})")
+    if histogram != counted:
+        problems.append("score_histogram does not count the members on each points total")
+    if mastered != points or mastered_points != mastered:
+        problems.append(f"{mastered} mastered rows ({mastered_points} pointing at a point-earning answer) "
+                        f"for {points} points")
+    if weekly != answers:
+        problems.append(f"weekly_scores count {weekly} answers, answers holds {answers}")
+    if orphans:
+        problems.append(f"{orphans} answers disagree with their post")
+    return problems, {"answers": answers, "correct": correct, "points": points, "members": members}
+
+
+class OtherLoad:
+    """CPU time the rest of the machine used while a scenario ran: the machine's busy time (/proc/stat) less
+    this process's and its finished children's. Large values mean the figures are noisy."""
+
+    def __init__(self) -> None:
+        self.wall, self.busy, self.own = time.monotonic(), self._busy(), self._own()
+
+    @staticmethod
+    def _busy() -> float:
+        with open("/proc/stat", encoding="ascii") as fh:
+            fields = [int(x) for x in fh.readline().split()[1:]]
+        idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+        return (sum(fields[:8]) - idle) / CLOCK_TICKS
+
+    @staticmethod
+    def _own() -> float:
+        t = os.times()
+        return t.user + t.system + t.children_user + t.children_system
+
+    def result(self) -> dict[str, float]:
+        wall = time.monotonic() - self.wall
+        other = max(0.0, (self._busy() - self.busy) - (self._own() - self.own))
+        return {"seconds": wall, "other_cpu_s": other, "other_cores": other / wall if wall else 0.0}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 
 from bot.core.content import letter
@@ -24,13 +25,29 @@ class AnswerService:
         self.clock = clock
         # A post's question snapshot never changes and its deadline only moves earlier, so a cached
         # copy is safe for everything but the final open check, which the writer makes in SQL.
-        self._posts: OrderedDict[int, tuple[PostInfo, int | None]] = OrderedDict()
+        self._posts: OrderedDict[int, asyncio.Future[tuple[PostInfo, int | None] | None]] = OrderedDict()
 
     async def _post(self, post_id: int) -> tuple[PostInfo, int | None] | None:
+        # The first clicks of a burst all arrive before any lookup returns: they share one lookup
+        # (the future stands in the cache) instead of each reading the post.
         cached = self._posts.get(post_id)
-        if cached is not None:
+        if cached is None:
+            cached = asyncio.ensure_future(self._load(post_id))
+            self._posts[post_id] = cached
+            if len(self._posts) > POST_CACHE_SIZE:
+                self._posts.popitem(last=False)
+        else:
             self._posts.move_to_end(post_id)
-            return cached
+        try:
+            found = await asyncio.shield(cached)
+        except Exception:
+            self._posts.pop(post_id, None)
+            raise
+        if found is None:
+            self._posts.pop(post_id, None)  # a forged id must not fill the cache
+        return found
+
+    async def _load(self, post_id: int) -> tuple[PostInfo, int | None] | None:
         post = await self.repo.get_post(post_id)
         if post is None:
             return None
@@ -38,9 +55,6 @@ class AnswerService:
         if post.round_id is not None:
             rnd = await self.repo.get_round(post.round_id)
             total = rnd.total if rnd else None
-        self._posts[post_id] = (post, total)
-        if len(self._posts) > POST_CACHE_SIZE:
-            self._posts.popitem(last=False)
         return post, total
 
     async def answer(self, *, post_id: int, guild_id: int | None, member_id: int, choice: int) -> AnswerResult:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 import aiosqlite
@@ -50,6 +50,11 @@ class Database:
                 await self.conn.execute("ROLLBACK")
                 raise
             await self.conn.execute("COMMIT")
+
+    async def fetch_one(self, sql: str, args: Sequence[object] = ()) -> sqlite3.Row | None:
+        """One row in one round trip to the SQLite thread (a cursor costs three: execute, fetch, close)."""
+        rows = await self.conn.execute_fetchall(sql, args)
+        return next(iter(rows), None)
 
     async def user_version(self) -> int:
         async with self.conn.execute("PRAGMA user_version") as cur:

@@ -29,34 +29,30 @@ class QuestionRepository:
             return {row[0] for row in await cur.fetchall()}
 
     async def custom_questions(self, guild_id: int, deck: str) -> list[Question]:
-        async with self.conn.execute(
+        rows = await self.conn.execute_fetchall(
             "SELECT body FROM custom_questions WHERE guild_id = ? AND deck = ? AND removed_at IS NULL"
             " ORDER BY created_at, id",
             (guild_id, deck),
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [Question.model_validate_json(row[0]) for row in rows]
 
     async def custom(self, guild_id: int, question_id: str, *, include_removed: bool = False) -> Question | None:
         sql = "SELECT body FROM custom_questions WHERE guild_id = ? AND id = ?"
         if not include_removed:
             sql += " AND removed_at IS NULL"
-        async with self.conn.execute(sql, (guild_id, question_id)) as cur:
-            row = await cur.fetchone()
+        row = await self.db.fetch_one(sql, (guild_id, question_id))
         return Question.model_validate_json(row[0]) if row else None
 
     async def custom_deck(self, guild_id: int, question_id: str) -> str | None:
-        async with self.conn.execute(
+        row = await self.db.fetch_one(
             "SELECT deck FROM custom_questions WHERE guild_id = ? AND id = ? AND removed_at IS NULL",
             (guild_id, question_id),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return row[0] if row else None
 
     async def next_custom_number(self, guild_id: int) -> int:
         # Counts removed rows too, so a removed question's id is never handed out again.
-        async with self.conn.execute("SELECT COUNT(*) FROM custom_questions WHERE guild_id = ?", (guild_id,)) as cur:
-            row = await cur.fetchone()
+        row = await self.db.fetch_one("SELECT COUNT(*) FROM custom_questions WHERE guild_id = ?", (guild_id,))
         return (row[0] if row else 0) + 1
 
     async def save_many(

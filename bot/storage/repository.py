@@ -33,8 +33,7 @@ class Repository:
 
     # -- meta ---------------------------------------------------------------------------------
     async def meta_get(self, key: str) -> str | None:
-        async with self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)) as cur:
-            row = await cur.fetchone()
+        row = await self.db.fetch_one("SELECT value FROM meta WHERE key = ?", (key,))
         return row[0] if row else None
 
     async def meta_set(self, key: str, value: str) -> None:
@@ -47,8 +46,7 @@ class Repository:
 
     # -- guilds -------------------------------------------------------------------------------
     async def mod_role(self, guild_id: int) -> int | None:
-        async with self.conn.execute("SELECT mod_role_id FROM guilds WHERE guild_id = ?", (guild_id,)) as cur:
-            row = await cur.fetchone()
+        row = await self.db.fetch_one("SELECT mod_role_id FROM guilds WHERE guild_id = ?", (guild_id,))
         return row[0] if row else None
 
     async def set_mod_role(self, guild_id: int, role_id: int | None, now: datetime) -> None:
@@ -88,14 +86,12 @@ class Repository:
         return await self.get_round(round_id)
 
     async def get_round(self, round_id: int) -> RoundInfo | None:
-        async with self.conn.execute("SELECT * FROM rounds WHERE id = ?", (round_id,)) as cur:
-            row = await cur.fetchone()
+        row = await self.db.fetch_one("SELECT * FROM rounds WHERE id = ?", (round_id,))
         return _round(row) if row else None
 
     async def round_question(self, round_id: int, index: int) -> Question | None:
         """The round's question at 0-based ``index``, as snapshotted when the round started."""
-        async with self.conn.execute("SELECT questions FROM rounds WHERE id = ?", (round_id,)) as cur:
-            row = await cur.fetchone()
+        row = await self.db.fetch_one("SELECT questions FROM rounds WHERE id = ?", (round_id,))
         if row is None:
             return None
         snapshots = json.loads(row[0])
@@ -111,15 +107,13 @@ class Repository:
             return cur.rowcount == 1
 
     async def running_round(self, channel_id: int) -> RoundInfo | None:
-        async with self.conn.execute(
+        row = await self.db.fetch_one(
             "SELECT * FROM rounds WHERE channel_id = ? AND status = 'running'", (channel_id,)
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return _round(row) if row else None
 
     async def running_rounds(self) -> list[RoundInfo]:
-        async with self.conn.execute("SELECT * FROM rounds WHERE status = 'running' ORDER BY id") as cur:
-            rows = await cur.fetchall()
+        rows = await self.conn.execute_fetchall("SELECT * FROM rounds WHERE status = 'running' ORDER BY id")
         return [_round(r) for r in rows]
 
     async def end_round(self, round_id: int, status: str, now: datetime) -> bool:
@@ -160,15 +154,13 @@ class Repository:
             await conn.execute("UPDATE posts SET message_id = ? WHERE id = ?", (message_id, post_id))
 
     async def get_post(self, post_id: int) -> PostInfo | None:
-        async with self.conn.execute("SELECT * FROM posts WHERE id = ?", (post_id,)) as cur:
-            row = await cur.fetchone()
+        row = await self.db.fetch_one("SELECT * FROM posts WHERE id = ?", (post_id,))
         return _post(row) if row else None
 
     async def round_current_post(self, rnd: RoundInfo) -> PostInfo | None:
-        async with self.conn.execute(
+        row = await self.db.fetch_one(
             "SELECT * FROM posts WHERE round_id = ? AND position = ?", (rnd.id, rnd.position)
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return _post(row) if row else None
 
     async def close_post(self, post_id: int, now: datetime) -> bool:
@@ -198,13 +190,12 @@ class Repository:
 
     # -- answers ------------------------------------------------------------------------------
     async def round_standings(self, round_id: int, limit: int) -> list[Standing]:
-        async with self.conn.execute(
+        rows = await self.conn.execute_fetchall(
             "SELECT a.member_id, SUM(a.correct) AS c, COUNT(*) AS n, SUM(a.points) AS pts"
             " FROM answers a JOIN posts p ON p.id = a.post_id WHERE p.round_id = ?"
             " GROUP BY a.member_id ORDER BY c DESC, n ASC, MIN(a.id) ASC LIMIT ?",
             (round_id, limit),
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         standings: list[Standing] = []
         for i, (member_id, correct, answered, points) in enumerate(rows):
             previous = standings[-1] if standings else None
@@ -241,10 +232,9 @@ class Repository:
             return {p: sum(n for q, n in histogram if q > p) for p in set(points)}
         out = {}
         for p in set(points):
-            async with self.conn.execute(
+            row = await self.db.fetch_one(
                 "SELECT COUNT(*) FROM weekly_scores WHERE guild_id = ? AND week = ? AND points > ?", (guild_id, week, p)
-            ) as cur:
-                row = await cur.fetchone()
+            )
             out[p] = row[0] if row else 0
         return out
 
@@ -253,8 +243,7 @@ class Repository:
             sql, args = "SELECT COALESCE(SUM(members), 0) FROM score_histogram WHERE guild_id = ?", (guild_id,)
         else:
             sql, args = "SELECT COUNT(*) FROM weekly_scores WHERE guild_id = ? AND week = ?", (guild_id, week)
-        async with self.conn.execute(sql, args) as cur:
-            row = await cur.fetchone()
+        row = await self.db.fetch_one(sql, args)
         return row[0] if row else 0
 
     async def standing(self, guild_id: int, member_id: int, week: str | None) -> Standing | None:
@@ -265,8 +254,7 @@ class Repository:
             sql = ("SELECT points, correct, answered FROM weekly_scores"
                    " WHERE guild_id = ? AND week = ? AND member_id = ?")
             args = (guild_id, week, member_id)
-        async with self.conn.execute(sql, args) as cur:
-            row = await cur.fetchone()
+        row = await self.db.fetch_one(sql, args)
         if row is None:
             return None
         above = await self.members_above(guild_id, week, [row[0]])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 
 import discord
@@ -56,6 +57,10 @@ class QuizBot(commands.AutoShardedBot):
                 log.info("resuming %d running round(s)", resumed)
             # Not in `python -m bot sync`: that process only logs in to sync and must never post.
             self.services.daily.start()
+        # Everything built so far (modules, the catalog, the command tree) lives as long as the
+        # process: keep it out of the collector's scans, which otherwise stall answer bursts.
+        gc.collect()
+        gc.freeze()
 
     async def _use_discovered_gateway(self) -> None:
         # AutoShardedClient asks the API for the gateway on first connect, but a non-resumable

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable
 from typing import TypeVar
 
@@ -10,8 +11,10 @@ import discord
 
 T = TypeVar("T")
 
-# Discord drops an interaction not acknowledged within 3 s. Work that has not finished after this
-# long is deferred first, leaving room for a slow network or a retried request.
+# Discord drops an interaction not acknowledged within 3 s of its creation. Work still running this
+# long after the interaction was created is deferred first, leaving room for a slow network or a
+# retried request; never later than DEFER_AFTER after the handler started, whatever the clocks say.
+DEFER_BY_AGE = 2.0
 DEFER_AFTER = 1.2
 
 
@@ -19,10 +22,25 @@ async def in_time(interaction: discord.Interaction, work: Awaitable[T], *, ephem
     """Await ``work``; if it is slow, acknowledge the interaction first so the reply can follow later.
 
     The reply is then sent as a follow-up, which ``send_ephemeral`` and ``followup.send`` do on
-    their own once ``interaction.response.is_done()``.
+    their own once ``interaction.response.is_done()``. A timer rather than a task per call: this
+    wraps every answer click, the hottest path of the bot.
     """
-    task = asyncio.ensure_future(work)
-    done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
-    if not done and not interaction.response.is_done():
-        await interaction.response.defer(ephemeral=ephemeral, thinking=True)
-    return await task
+    loop = asyncio.get_running_loop()
+    deferral: asyncio.Task[None] | None = None
+
+    def defer() -> None:
+        nonlocal deferral
+        if not interaction.response.is_done():
+            deferral = loop.create_task(interaction.response.defer(ephemeral=ephemeral, thinking=True))
+
+    age = (discord.utils.utcnow() - interaction.created_at).total_seconds()
+    timer = loop.call_later(min(DEFER_AFTER, max(0.0, DEFER_BY_AGE - age)), defer)
+    try:
+        return await work
+    finally:
+        timer.cancel()
+        if deferral is not None:
+            # The reply must follow the deferral, never race it; a failed deferral is left to the
+            # reply's own error handling.
+            with contextlib.suppress(discord.HTTPException):
+                await deferral
