@@ -9,7 +9,7 @@ import logging
 import random
 import signal
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -23,6 +23,13 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def _days(text: str) -> int:
+    days = int(text)
+    if days < 0:
+        raise argparse.ArgumentTypeError("--days must be 0 or more")
+    return days
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bot", description="The TRL quiz bot for Discord.")
     sub = parser.add_subparsers(dest="command")
@@ -33,7 +40,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     backup = sub.add_parser("backup", help="copy the database consistently, even while the bot runs")
     backup.add_argument("path", type=Path, help="the new file to write")
     prune = sub.add_parser("prune", help="delete the data of servers that removed the bot")
-    prune.add_argument("--days", type=int, default=30, help="only servers left more than this many days ago")
+    prune.add_argument("--days", type=_days, default=30, help="only servers left more than this many days ago")
     check = sub.add_parser("check-content", help="validate and lint content files")
     check.add_argument("paths", nargs="*", type=Path, help="files or folders (default: the content folder)")
     schema = sub.add_parser("schema", help="write the JSON Schema for content files")
@@ -177,11 +184,12 @@ def run_backup(settings, target: Path) -> int:
 
 
 async def prune(settings, days: int) -> int:
-    from bot.storage.maintenance import prune_guilds
+    from bot.services.guilds import GuildService
+    from bot.storage.repository import Repository
 
     db = await open_database(settings)
     try:
-        removed = await prune_guilds(db, utc_now() - timedelta(days=days))
+        removed = await GuildService(Repository(db), db, utc_now).prune(days)
     finally:
         await db.close()
     for guild_id, answers in removed.items():

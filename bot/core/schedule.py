@@ -113,9 +113,15 @@ def next_post_at(now: datetime, at: time, tz: tzinfo, last_posted_day: date | No
     return _first_post_after(now, first_day, at, tz)
 
 
-def closes_at(opened: datetime, at: time, tz: tzinfo) -> datetime:
-    """When a daily question opened at ``opened`` closes: the next post time after it, at most 24 hours later."""
-    next_post = _first_post_after(opened, local_date(opened, tz), at, tz)
+def closes_at(opened: datetime, at: time, tz: tzinfo, day: date | None = None) -> datetime:
+    """When a daily question opened at ``opened`` closes: the next post time after it, at most 24 hours later.
+
+    ``day`` is the local day the post counts for. A question posted early by hand (``now`` at 08:00 for a
+    09:00 schedule) is that day's question, so it stays open until the following day's post, not the
+    same day's: no post comes that day to replace it.
+    """
+    first_day = day + timedelta(days=1) if day is not None else local_date(opened, tz)
+    next_post = _first_post_after(opened, first_day, at, tz)
     return min(next_post, (opened + MAX_OPEN).astimezone(UTC))
 
 

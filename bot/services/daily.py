@@ -261,7 +261,7 @@ class DailyService:
         now = self.clock()
         post = await self.daily.claim(
             guild_id=guild_id, day=day, channel_id=schedule.channel_id, pool=pool, choose=self.rng.choice,
-            opened=now, closes=closes_at(now, at, tz), retry_failed=retry_failed,
+            opened=now, closes=closes_at(now, at, tz, day), retry_failed=retry_failed,
         )
         if post is None:
             return None

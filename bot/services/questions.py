@@ -40,12 +40,15 @@ class QuestionService:
     async def add(self, *, guild_id: int, member_id: int, deck: str, draft: Draft) -> Question:
         """Validate the draft and store it as a new question of this server."""
         self.check_deck(deck)
-        number = await self.repo.next_custom_number(guild_id)
-        question, problems = validate_draft(draft, f"custom-{number}")
-        if question is None:
-            raise InvalidDraft(problems, draft)
-        await self.repo.save_many(guild_id, deck, [question], member_id, self.clock())
-        return question
+        for _attempt in range(5):
+            number = await self.repo.next_custom_number(guild_id)
+            question, problems = validate_draft(draft, f"custom-{number}")
+            if question is None:
+                raise InvalidDraft(problems, draft)
+            # Insert only: a concurrent add (or an import) that took this id first makes us pick the next.
+            if await self.repo.insert_new(guild_id, deck, question, member_id, self.clock()):
+                return question
+        raise QuizError("Too many questions were added at the same moment; please submit again.")
 
     async def editable(self, guild_id: int, question_id: str) -> Question:
         """The server's own question, for the edit modal; built-in ones are refused with advice."""
@@ -59,14 +62,15 @@ class QuestionService:
             )
         raise UnknownQuestion(f"This server has no question “{question_id}”. See /quiz-admin question list.")
 
-    async def edit(self, *, guild_id: int, member_id: int, question_id: str, draft: Draft) -> Question:
+    async def edit(self, *, guild_id: int, member_id: int, question_id: str, draft: Draft) -> tuple[Question, str]:
+        """Save a new revision of the server's question; (question, its deck)."""
         await self.editable(guild_id, question_id)
-        deck = await self.repo.custom_deck(guild_id, question_id)
+        deck = await self.repo.custom_deck(guild_id, question_id) or "trl"
         question, problems = validate_draft(draft, question_id)
         if question is None:
             raise InvalidDraft(problems, draft)
-        await self.repo.save_many(guild_id, deck or "trl", [question], member_id, self.clock())
-        return question
+        await self.repo.save_many(guild_id, deck, [question], member_id, self.clock())
+        return question, deck
 
     async def remove(self, *, guild_id: int, question_id: str) -> Question:
         question = await self.editable(guild_id, question_id)

@@ -124,6 +124,14 @@ class RoundService:
             event.set()
 
     async def _run(self, round_id: int) -> None:
+        try:
+            await self._run_steps(round_id)
+        except Exception:
+            # A round that cannot go on must not keep its channel blocked until the next restart.
+            log.exception("round %s failed; ending it", round_id)
+            await self.repo.end_round(round_id, "stopped", self.clock())
+
+    async def _run_steps(self, round_id: int) -> None:
         while True:
             rnd = await self.repo.get_round(round_id)
             if rnd is None or rnd.status != "running":
@@ -135,8 +143,9 @@ class RoundService:
                     return
                 post = await self._post_next(rnd)
             elif post.message_id is None:
-                # The process stopped between storing the post and Discord confirming it.
-                await self._publish(post, rnd)
+                # The process stopped between storing the post and recording Discord's answer: the
+                # question may be in the channel already, so look before sending it again.
+                await self._republish(post, rnd)
             if post is None:
                 await self._finish(rnd)
                 return
@@ -164,6 +173,17 @@ class RoundService:
             QuestionToPost(post=post, question=post.question, number=post.position, total=rnd.total)
         )
         await self.repo.set_post_message(post.id, message_id)
+
+    async def _republish(self, post: PostInfo, rnd: RoundInfo) -> None:
+        assert self.publisher is not None
+        try:
+            found = await self.publisher.find_question_message(post.channel_id, post.guild_id, post.id)
+        except PublishError:
+            found = None  # history unreadable: sending again is better than a question nobody sees
+        if found is not None:
+            await self.repo.set_post_message(post.id, found)
+        else:
+            await self._publish(post, rnd)
 
     async def _wait_for_close(self, round_id: int, post_id: int) -> None:
         event = self._wakeups[round_id]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Sequence
 from pathlib import Path
 
 import aiosqlite
@@ -41,15 +41,25 @@ class Database:
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Run the block as one IMMEDIATE transaction; roll back on any error."""
+        """Run the block as one IMMEDIATE transaction; roll back on any error.
+
+        BEGIN, COMMIT and ROLLBACK run to completion even when the task is cancelled meanwhile
+        (shutdown, a timed-out caller): the statement runs on the SQLite thread regardless, and
+        abandoning it would leave the shared connection inside a transaction for everyone else.
+        """
         async with self._write_lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                await _finish(self.conn.execute("BEGIN IMMEDIATE"))
+            except asyncio.CancelledError:
+                if self.conn.in_transaction:
+                    await _finish(self.conn.execute("ROLLBACK"))
+                raise
             try:
                 yield self.conn
             except BaseException:
-                await self.conn.execute("ROLLBACK")
+                await _finish(self.conn.execute("ROLLBACK"))
                 raise
-            await self.conn.execute("COMMIT")
+            await _finish(self.conn.execute("COMMIT"))
 
     async def fetch_one(self, sql: str, args: Sequence[object] = ()) -> sqlite3.Row | None:
         """One row in one round trip to the SQLite thread (a cursor costs three: execute, fetch, close)."""
@@ -60,3 +70,13 @@ class Database:
         async with self.conn.execute("PRAGMA user_version") as cur:
             row = await cur.fetchone()
         return int(row[0]) if row else 0
+
+
+async def _finish(statement: Awaitable[object]) -> None:
+    """Await a statement to its end; a cancellation that arrives meanwhile is re-raised afterwards."""
+    task = asyncio.ensure_future(statement)
+    try:
+        await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await task
+        raise

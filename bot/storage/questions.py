@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -51,9 +50,24 @@ class QuestionRepository:
         return row[0] if row else None
 
     async def next_custom_number(self, guild_id: int) -> int:
-        # Counts removed rows too, so a removed question's id is never handed out again.
-        row = await self.db.fetch_one("SELECT COUNT(*) FROM custom_questions WHERE guild_id = ?", (guild_id,))
-        return (row[0] if row else 0) + 1
+        """One more than the highest custom-N this server ever had, removed or imported ones included."""
+        row = await self.db.fetch_one(
+            "SELECT MAX(CAST(substr(id, 8) AS INTEGER)) FROM custom_questions"
+            " WHERE guild_id = ? AND id GLOB 'custom-[0-9]*'",
+            (guild_id,),
+        )
+        return (row[0] or 0) + 1 if row else 1
+
+    async def insert_new(self, guild_id: int, deck: str, question: Question, member_id: int, now: datetime) -> bool:
+        """Insert a new question; False (and nothing changed) if the server already has that id."""
+        stamp = to_db_time(now)
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "INSERT INTO custom_questions (guild_id, id, deck, body, created_by, created_at, updated_by,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, id) DO NOTHING",
+                (guild_id, question.id, deck, question.model_dump_json(), member_id, stamp, member_id, stamp),
+            )
+            return cur.rowcount == 1
 
     async def save_many(
         self, guild_id: int, deck: str, questions: list[Question], member_id: int, now: datetime
@@ -100,14 +114,6 @@ class QuestionRepository:
                     "DELETE FROM hidden_questions WHERE guild_id = ? AND question_id = ?", (guild_id, question_id)
                 )
             return cur.rowcount == 1
-
-    async def provenance(self, guild_id: int, question_id: str) -> sqlite3.Row | None:
-        async with self.conn.execute(
-            "SELECT created_by, created_at, updated_by, updated_at, revision FROM custom_questions"
-            " WHERE guild_id = ? AND id = ?",
-            (guild_id, question_id),
-        ) as cur:
-            return await cur.fetchone()
 
     async def answer_rates(self, guild_id: int) -> dict[str, AnswerRate]:
         async with self.conn.execute(

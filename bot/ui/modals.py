@@ -15,9 +15,6 @@ from bot.ui.errors import handle, send_ephemeral
 if TYPE_CHECKING:
     from bot.ui.client import QuizBot
 
-MUTED = discord.AllowedMentions.none()
-
-
 class QuestionModal(discord.ui.Modal):
     """Add (target = deck) or edit (target = question id) a server question."""
 
@@ -69,10 +66,10 @@ class QuestionModal(discord.ui.Modal):
                 )
                 deck, verb = self.target, "Added"
             else:
-                question = await service.edit(
+                question, deck = await service.edit(
                     guild_id=guild_id, member_id=interaction.user.id, question_id=self.target, draft=draft
                 )
-                deck, verb = "trl", "Saved"
+                verb = "Saved"
         except InvalidDraft as refused:
             bot.drafts[(guild_id, interaction.user.id)] = refused.draft
             from bot.ui.admin_views import fix_view  # the button router imports this module

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+import aiohttp
 import discord
 
 from bot.core.results import QuestionToPost, Reveal, RoundSummary
@@ -16,6 +17,11 @@ if TYPE_CHECKING:
     from bot.ui.client import QuizBot
 
 log = logging.getLogger(__name__)
+
+# What sending can raise once discord.py has done its own retries: a missing channel or permission, a
+# server error that outlasted the retries, or the network. Each becomes PublishError, which the
+# services record instead of letting a round or the daily loop die.
+SEND_FAILURES = (discord.HTTPException, aiohttp.ClientError, TimeoutError, OSError)
 
 
 class DiscordPublisher:
@@ -32,7 +38,7 @@ class DiscordPublisher:
             message = await self._channel(post.channel_id, post.guild_id).send(
                 embed=render.question_embed(item), view=view, allowed_mentions=MUTED
             )
-        except (discord.Forbidden, discord.NotFound) as exc:
+        except SEND_FAILURES as exc:
             raise PublishError(str(exc)) from exc
         return message.id
 
@@ -47,7 +53,7 @@ class DiscordPublisher:
                 view=closed_view(post.id, len(post.question.choices), post.question.answer_index),
                 allowed_mentions=MUTED,
             )
-        except (discord.Forbidden, discord.NotFound) as exc:
+        except SEND_FAILURES as exc:
             raise PublishError(str(exc)) from exc
 
     async def post_summary(self, summary: RoundSummary) -> int | None:
@@ -56,7 +62,7 @@ class DiscordPublisher:
             message = await self._channel(rnd.channel_id, rnd.guild_id).send(
                 embed=render.summary_embed(summary), allowed_mentions=MUTED
             )
-        except (discord.Forbidden, discord.NotFound) as exc:
+        except SEND_FAILURES as exc:
             raise PublishError(str(exc)) from exc
         return message.id
 
@@ -76,6 +82,8 @@ class DiscordPublisher:
             raise PublishError(render.daily_cannot_post(post.channel_id, gone=False)) from exc
         except discord.NotFound as exc:
             raise PublishError(render.daily_cannot_post(post.channel_id, gone=True)) from exc
+        except SEND_FAILURES as exc:
+            raise PublishError(f"Discord did not take the post ({exc}); next try at the next day's time.") from exc
         return message.id
 
     async def find_question_message(self, channel_id: int, guild_id: int, post_id: int) -> int | None:
@@ -89,6 +97,8 @@ class DiscordPublisher:
             raise PublishError(render.daily_cannot_post(channel_id, gone=False)) from exc
         except discord.NotFound as exc:
             raise PublishError(render.daily_cannot_post(channel_id, gone=True)) from exc
+        except SEND_FAILURES as exc:
+            raise PublishError(f"Could not read the channel's recent messages ({exc}).") from exc
         return None
 
 

@@ -377,6 +377,16 @@ def test_closes_at_the_next_post_time_or_after_24_hours(opened, at, tz, expected
     assert opened < result <= opened + timedelta(hours=24)
 
 
+def test_a_question_posted_early_for_today_stays_open_until_tomorrows_post():
+    """`now` at 08:00 for a 09:00 Berlin schedule counts as today's, so it closes tomorrow, not at 09:00."""
+    tz = ZoneInfo("Europe/Berlin")
+    opened = datetime(2026, 1, 15, 7, 0, tzinfo=UTC)  # 08:00 in Berlin
+    same_day = closes_at(opened, time(9, 0), tz)
+    counted_for_today = closes_at(opened, time(9, 0), tz, date(2026, 1, 15))
+    assert same_day == datetime(2026, 1, 15, 8, 0, tzinfo=UTC)
+    assert counted_for_today == opened + timedelta(hours=24)  # capped before tomorrow's 09:00
+
+
 # --- timezone autocomplete --------------------------------------------------------------------------------------
 
 

@@ -27,7 +27,10 @@ async def mini_bot(emulator, tmp_path):
     proc = BotProcess(emulator, tmp_path / "bot", content_dir=MINI)
     await proc.start()
     yield proc
+    crashed = proc.returncode
     await proc.stop()
+    assert crashed is None, f"the bot exited during the test with {crashed}:\n{proc.log_tail()}"
+    assert emulator.token not in proc.log_text(), "the bot token leaked into its log"
 
 
 async def add_question(emulator, mod, values, deck=None):
@@ -105,6 +108,22 @@ async def test_a_moderator_adds_lists_plays_edits_exports_imports_hides_and_remo
     assert db_rows(mini_bot.db_path, "SELECT COUNT(*) FROM answers WHERE question_id = 'custom-1'") == [(1,)]
 
 
+async def test_adding_never_overwrites_an_imported_question(emulator, mini_bot):
+    """An imported custom-2 keeps its text when the form adds a question afterwards (it gets custom-3)."""
+    g = emulator.guild
+    mod = emulator.add_member(g.id, "mod", permissions=MANAGE)
+    data = (b"deck: trl\nquestions:\n  - id: custom-2\n    prompt: 'Imported?'\n    choices: ['a', 'b']\n"
+            b"    answer: A\n    explanation: 'kept'\n")
+    attachment = emulator.make_attachment("q.yaml", data)
+    imported = await (await emulator.run_command(mod, g.channel_id, "quiz-admin question import",
+                                                 {"file": attachment})).reply()
+    assert "1 added" in imported.text
+    added = await add_question(emulator, mod, NEW_QUESTION)
+    assert "Added **custom-3**" in added.text
+    rows = db_rows(mini_bot.db_path, "SELECT id, json_extract(body, '$.prompt') FROM custom_questions ORDER BY id")
+    assert rows == [("custom-2", "Imported?"), ("custom-3", NEW_QUESTION["prompt"])]
+
+
 MODERATOR_CALLS = [
     ("quiz-admin question add", {}),
     ("quiz-admin question edit", {"question_id": "custom-1"}),
@@ -114,6 +133,9 @@ MODERATOR_CALLS = [
     ("quiz-admin question list", {}),
     ("quiz-admin question export", {}),
     ("quiz-admin config mod-role", {}),
+    ("quiz-admin daily status", {}),
+    ("quiz-admin daily off", {}),
+    ("quiz-admin daily now", {}),
 ]
 
 
@@ -124,7 +146,8 @@ async def test_members_without_the_right_are_refused_everything(emulator, mini_b
     await add_question(emulator, mod, NEW_QUESTION)
     member = emulator.add_member(g.id, "member")
     before = db_rows(mini_bot.db_path, "SELECT * FROM custom_questions")
-    for path, options in MODERATOR_CALLS:
+    daily_set = ("quiz-admin daily set", {"channel": g.channel_id, "time": "09:00", "timezone": "UTC"})
+    for path, options in [*MODERATOR_CALLS, daily_set]:
         reply = await (await emulator.run_command(member, g.channel_id, path, options)).reply()
         assert reply.ephemeral and "Manage Server" in reply.text, path
     attachment = emulator.make_attachment("x.yaml", b"deck: trl\nquestions: []\n")
@@ -136,6 +159,8 @@ async def test_members_without_the_right_are_refused_everything(emulator, mini_b
         assert reply.ephemeral and "Manage Server" in reply.text, custom_id
     assert db_rows(mini_bot.db_path, "SELECT * FROM custom_questions") == before
     assert db_rows(mini_bot.db_path, "SELECT COUNT(*) FROM hidden_questions") == [(0,)]
+    assert db_rows(mini_bot.db_path, "SELECT COUNT(*) FROM daily_schedules") == [(0,)]
+    assert db_rows(mini_bot.db_path, "SELECT COUNT(*) FROM posts") == [(0,)]
 
 
 async def test_the_configured_mod_role_counts_as_moderator(emulator, mini_bot):

@@ -203,3 +203,26 @@ async def test_sync_command_copies_the_commands_to_one_guild(emulator, bot, tmp_
     assert f"to guild {emulator.guild.id}" in out.decode()
     assert {"quiz", "quiz-admin"} <= emulator.command_names(emulator.guild.id)
     assert emulator.token not in out.decode() + err.decode()
+
+
+async def test_leaderboard_pages_past_ten_and_a_moderator_may_move_a_round_on(emulator, bot):
+    """Twelve scorers fill two pages; a moderator who didn't start the round may press Next."""
+    g = emulator.guild
+    starter = emulator.add_member(g.id, "starter")
+    mod = emulator.add_member(g.id, "mod", permissions=MANAGE | discord.Permissions.general().value)
+    post = await start_round(emulator, starter, questions=2, seconds=120)
+    members = [emulator.add_member(g.id, f"m{i}") for i in range(12)]
+    button = answer_button(post, right_letter(post))
+    for reply in await asyncio.gather(*[(await emulator.click(m, post, button)).reply() for m in members]):
+        assert "Correct" in reply.text
+    moved = await (await emulator.click(mod, post, next_button(post))).reply()
+    assert "Closing this question now" in moved.text
+    await emulator.wait_for_message(g.channel_id, lambda m: is_question(m, 2))
+
+    first = await (await emulator.run_command(members[0], g.channel_id, "quiz leaderboard", {})).reply()
+    assert first.text.count(".** <@") == 10 and "Page 1 / 2" in first.text
+    forward = next(b for b in first.buttons if b.label.startswith("Next"))
+    second = await (await emulator.click(members[0], first, forward.custom_id)).reply()
+    assert second.text.count(".** <@") == 2 and "Page 2 / 2" in second.text
+    stats = await (await emulator.run_command(starter, g.channel_id, "quiz stats", {"member": members[3]})).reply()
+    assert f"<@{members[3].id}>" in stats.text and "100%" in stats.text

@@ -44,6 +44,7 @@ class RecordingPublisher:
         self.summaries = []
         self.changed = asyncio.Event()
         self._next_id = 1000
+        self.sent = {}  # post id -> message id of every round question "in the channel"
         # The daily question: what was sent (item, role_id, message_id), and how to misbehave.
         self.daily = []
         self.daily_attempts = []
@@ -55,6 +56,7 @@ class RecordingPublisher:
         self.questions.append(item)
         self.changed.set()
         self._next_id += 1
+        self.sent[item.post.id] = self._next_id
         return self._next_id
 
     async def show_reveal(self, reveal):
@@ -79,6 +81,8 @@ class RecordingPublisher:
 
     async def find_question_message(self, channel_id, guild_id, post_id):
         self.lookups.append(post_id)
+        if post_id in self.sent:
+            return self.sent[post_id]
         for item, _, message_id in self.daily:
             if item.post.id == post_id and item.post.channel_id == channel_id:
                 return message_id

@@ -236,3 +236,32 @@ async def test_a_post_never_confirmed_is_sent_again_on_resume(services, publishe
         assert new_publisher.questions[0].post.id == post.id
     finally:
         await again.rounds.close()
+
+
+async def test_resume_finds_a_question_already_in_the_channel_instead_of_posting_it_twice(
+    services, publisher, db, clock
+):
+    """A post sent before a crash but not recorded is found in the channel on resume, not sent again."""
+    import random
+
+    from bot.__main__ import build_services
+    from bot.catalog import load_catalog
+    from tests.services.conftest import FIXTURES
+
+    await start(services, count=2)
+    post = await first_post(publisher)
+    await services.rounds.close()
+    await db.conn.execute("UPDATE posts SET message_id = NULL WHERE id = ?", (post.id,))
+    again = build_services(db, load_catalog(FIXTURES), clock=clock, rng=random.Random(1))
+    again.rounds.bind(publisher)  # the same channel: it holds the message already
+    try:
+        await again.rounds.resume()
+        for _ in range(100):
+            if (await again.answers.repo.get_post(post.id)).message_id is not None:
+                break
+            await asyncio.sleep(0.01)
+        assert post.id in publisher.lookups
+        assert (await again.answers.repo.get_post(post.id)).message_id == publisher.sent[post.id]
+        assert len(publisher.questions) == 1
+    finally:
+        await again.rounds.close()

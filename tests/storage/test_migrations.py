@@ -94,7 +94,11 @@ FIXTURE = ROOT / "tests" / "fixtures" / "db" / "release-1.sql"
 
 
 async def test_upgrading_a_first_release_database_keeps_every_answer_and_score(tmp_path):
-    """A database made by the first released schema migrates to head with all its data intact."""
+    """A database made by the first released schema migrates to head with all its data intact.
+
+    While migrations/ holds only 0001 the upgrade applies nothing; from 0002 on this is the guard that
+    a new migration keeps every answer and score of existing servers.
+    """
     path = tmp_path / "old.sqlite3"
     with sqlite3.connect(path) as conn:
         conn.executescript(FIXTURE.read_text())

@@ -25,6 +25,16 @@ def _warning(channel: discord.TextChannel) -> str:
     return "\n⚠️ " + render.daily_cannot_post(channel.id, gone=False)
 
 
+def _ping_warning(channel: discord.TextChannel, role: discord.Role | None) -> str:
+    """Discord shows a role mention without notifying anyone unless the role is mentionable or the bot may
+    mention every role; say so rather than let the ping fail silently every day."""
+    me = channel.guild.me
+    if role is None or role.mentionable or me is None or channel.permissions_for(me).mention_everyone:
+        return ""
+    return (f"\n⚠️ <@&{role.id}> is not mentionable and I lack *Mention @everyone, @here and All Roles*: "
+            "the post will show the role but notify no one. Make the role mentionable or grant that permission.")
+
+
 class DailyCommands(ModeratorGroup, name="daily", description="The daily question: set, off, status, now"):
     @app_commands.command(name="set", description="Post one question every day in a channel at a local time")
     @app_commands.describe(
@@ -44,7 +54,7 @@ class DailyCommands(ModeratorGroup, name="daily", description="The daily questio
             guild_id=interaction.guild_id or 0, member_id=interaction.user.id, channel_id=channel.id,
             time_text=time, timezone=timezone, deck=deck, role_id=role.id if role else None,
         )
-        await send_ephemeral(interaction, "Saved." + _warning(channel),
+        await send_ephemeral(interaction, "Saved." + _warning(channel) + _ping_warning(channel, role),
                              embed=render.daily_status_embed(status, "Daily question set"))
 
     @set_.autocomplete("timezone")
