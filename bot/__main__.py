@@ -64,8 +64,7 @@ def load_settings():
 def require_token(settings) -> str:
     if settings.discord_token is None:
         print(
-            "error: DISCORD_TOKEN is not set. Put your bot token in the environment or in .env "
-            "(see .env.example).",
+            "error: DISCORD_TOKEN is not set. Put your bot token in the environment or in .env (see .env.example).",
             file=sys.stderr,
         )
         raise SystemExit(2)
@@ -135,8 +134,7 @@ async def run_bot(settings, token: str, *, sync_guild: int | None = None, sync_o
         discord.http.Route.BASE = settings.api_base_url
     db = await open_database(settings)
     try:
-        bot = QuizBot(build_services(db, catalog), api_base_url=settings.api_base_url,
-                      sync_on_start=not sync_only)
+        bot = QuizBot(build_services(db, catalog), api_base_url=settings.api_base_url, sync_on_start=not sync_only)
         async with bot:
             if sync_only:
                 await bot.login(token)
@@ -241,8 +239,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "prune":
         return asyncio.run(prune(settings, args.days))
     assert token is not None
-    return asyncio.run(run_bot(settings, token, sync_guild=getattr(args, "guild", None),
-                               sync_only=args.command == "sync"))
+    return asyncio.run(
+        run_bot(settings, token, sync_guild=getattr(args, "guild", None), sync_only=args.command == "sync")
+    )
 
 
 if __name__ == "__main__":

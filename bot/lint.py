@@ -26,9 +26,7 @@ def lint(decks: list[tuple[Path, Deck]]) -> list[str]:
             if q.source is None:
                 problems.append(f"{where}: source: missing (a TRL repository file or documentation page)")
             if len(q.explanation) > EXPLANATION_SOFT_MAX:
-                problems.append(
-                    f"{where}: explanation: {len(q.explanation)} characters; keep it under about 600"
-                )
+                problems.append(f"{where}: explanation: {len(q.explanation)} characters; keep it under about 600")
             rendered = len(q.prompt) + sum(len(c) + 40 for c in q.choices) + 2 * len(q.explanation) + 300
             if rendered > EMBED_TOTAL_MAX:
                 problems.append(f"{where}: too long to render in one Discord embed ({rendered} of 6000)")

@@ -80,7 +80,14 @@ class DailyService:
 
     # -- moderator commands -----------------------------------------------------------------------
     async def set(
-        self, *, guild_id: int, member_id: int, channel_id: int, time_text: str, timezone: str, deck: str,
+        self,
+        *,
+        guild_id: int,
+        member_id: int,
+        channel_id: int,
+        time_text: str,
+        timezone: str,
+        deck: str,
         role_id: int | None,
     ) -> DailyStatus:
         """Validate and store the schedule; the first post is the next time of day after now."""
@@ -91,8 +98,14 @@ class DailyService:
             raise QuizError(f"{exc} Nothing was changed.") from None
         await self._pool(guild_id, deck)
         await self.daily.save_schedule(
-            guild_id=guild_id, channel_id=channel_id, local_time=at.strftime("%H:%M"), timezone=zone.key,
-            deck=deck, role_id=role_id, member_id=member_id, now=self.clock(),
+            guild_id=guild_id,
+            channel_id=channel_id,
+            local_time=at.strftime("%H:%M"),
+            timezone=zone.key,
+            deck=deck,
+            role_id=role_id,
+            member_id=member_id,
+            now=self.clock(),
         )
         self.wake()
         return await self.status(guild_id)
@@ -121,11 +134,21 @@ class DailyService:
         if today is not None and today.status == "posted" and today.channel_id and today.message_id:
             link = _link(guild_id, today.channel_id, today.message_id)
         return DailyStatus(
-            configured=True, enabled=schedule.enabled, channel_id=schedule.channel_id,
-            local_time=schedule.local_time, timezone=schedule.timezone, deck=schedule.deck, role_id=schedule.role_id,
-            next_post_at=next_at, next_post_local=next_at.astimezone(tz) if next_at else None,
-            remaining=remaining, pool_size=len(pool_ids), low_on_questions=remaining < LOW_ON_QUESTIONS,
-            today_link=link, last_error=schedule.last_error, last_error_at=schedule.last_error_at,
+            configured=True,
+            enabled=schedule.enabled,
+            channel_id=schedule.channel_id,
+            local_time=schedule.local_time,
+            timezone=schedule.timezone,
+            deck=schedule.deck,
+            role_id=schedule.role_id,
+            next_post_at=next_at,
+            next_post_local=next_at.astimezone(tz) if next_at else None,
+            remaining=remaining,
+            pool_size=len(pool_ids),
+            low_on_questions=remaining < LOW_ON_QUESTIONS,
+            today_link=link,
+            last_error=schedule.last_error,
+            last_error_at=schedule.last_error_at,
         )
 
     async def post_now(self, *, guild_id: int) -> DailyPosted:
@@ -260,8 +283,14 @@ class DailyService:
         at, tz = _when(schedule)
         now = self.clock()
         post = await self.daily.claim(
-            guild_id=guild_id, day=day, channel_id=schedule.channel_id, pool=pool, choose=self.rng.choice,
-            opened=now, closes=closes_at(now, at, tz, day), retry_failed=retry_failed,
+            guild_id=guild_id,
+            day=day,
+            channel_id=schedule.channel_id,
+            pool=pool,
+            choose=self.rng.choice,
+            opened=now,
+            closes=closes_at(now, at, tz, day),
+            retry_failed=retry_failed,
         )
         if post is None:
             return None

@@ -93,7 +93,10 @@ class QuestionService:
         rates = await self.repo.answer_rates(guild_id)
         rows = [
             ListedQuestion(
-                id=q.id, prompt=q.prompt, builtin=is_builtin, hidden=q.id in hidden,
+                id=q.id,
+                prompt=q.prompt,
+                builtin=is_builtin,
+                hidden=q.id in hidden,
                 answered=rates[q.id].answered if q.id in rates else 0,
                 correct=rates[q.id].correct if q.id in rates else 0,
             )

@@ -52,8 +52,13 @@ class RoundService:
             raise QuizError(f"The “{deck}” deck has no questions this server can be asked.")
         questions = pick_questions(pool, count, self.rng)
         rnd = await self.repo.create_round(
-            guild_id=guild_id, channel_id=channel_id, started_by=member_id, deck=deck,
-            questions=questions, seconds=seconds, now=self.clock(),
+            guild_id=guild_id,
+            channel_id=channel_id,
+            started_by=member_id,
+            deck=deck,
+            questions=questions,
+            seconds=seconds,
+            now=self.clock(),
         )
         if rnd is None:  # another start won the race for this channel
             running = await self.repo.running_round(channel_id)

@@ -16,8 +16,9 @@ class ScoreService:
         self.repo = repo
         self.clock = clock
 
-    async def board(self, guild_id: int, member_id: int, *, scope: str = "all", page: int = 1,
-                    size: int = PAGE_SIZE) -> Board:
+    async def board(
+        self, guild_id: int, member_id: int, *, scope: str = "all", page: int = 1, size: int = PAGE_SIZE
+    ) -> Board:
         """One page of the server's board (all time or this week) and the viewer's own line."""
         week = week_of(self.clock()) if scope == "week" else None
         total = await self.repo.board_count(guild_id, week)

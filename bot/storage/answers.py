@@ -106,7 +106,6 @@ class AnswerWriter:
             if not item.done.done():
                 item.done.set_result(result)
 
-
     async def _with_feedback(
         self,
         conn: aiosqlite.Connection,
@@ -132,16 +131,21 @@ class AnswerWriter:
             guild = item.post.guild_id
             answered, correct, points = totals[(guild, item.member_id)]
             me = Standing(1 + above[guild][points], item.member_id, points, correct, answered)
-            out.append(StoredAnswer(
-                result.status, result.choice, result.correct, result.points, top=tops[guild], me=me,
-                progress=progress.get((item.post.round_id, item.member_id)) if item.post.round_id else None,
-            ))
+            out.append(
+                StoredAnswer(
+                    result.status,
+                    result.choice,
+                    result.correct,
+                    result.points,
+                    top=tops[guild],
+                    me=me,
+                    progress=progress.get((item.post.round_id, item.member_id)) if item.post.round_id else None,
+                )
+            )
         return out
 
 
-async def _round_progress(
-    conn: aiosqlite.Connection, items: list[_Pending]
-) -> dict[tuple[int, int], tuple[int, int]]:
+async def _round_progress(conn: aiosqlite.Connection, items: list[_Pending]) -> dict[tuple[int, int], tuple[int, int]]:
     """(answered, correct) in its round for every member of the batch who answered a round question."""
     pairs = sorted({(item.post.round_id, item.member_id) for item in items if item.post.round_id is not None})
     if not pairs:

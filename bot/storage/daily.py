@@ -68,8 +68,16 @@ class DailyRepository:
         return [_schedule(row) for row in rows]
 
     async def save_schedule(
-        self, *, guild_id: int, channel_id: int, local_time: str, timezone: str, deck: str, role_id: int | None,
-        member_id: int, now: datetime,
+        self,
+        *,
+        guild_id: int,
+        channel_id: int,
+        local_time: str,
+        timezone: str,
+        deck: str,
+        role_id: int | None,
+        member_id: int,
+        now: datetime,
     ) -> None:
         """Create or replace the schedule and switch it on; the rotation (cycle) carries on."""
         stamp = to_db_time(now)
@@ -97,9 +105,7 @@ class DailyRepository:
     # -- days ---------------------------------------------------------------------------------
     async def last_day(self, guild_id: int) -> date | None:
         """The latest local day claimed, whatever became of it."""
-        async with self.conn.execute(
-            "SELECT MAX(local_date) FROM daily_posts WHERE guild_id = ?", (guild_id,)
-        ) as cur:
+        async with self.conn.execute("SELECT MAX(local_date) FROM daily_posts WHERE guild_id = ?", (guild_id,)) as cur:
             row = await cur.fetchone()
         return date.fromisoformat(row[0]) if row and row[0] else None
 
@@ -121,8 +127,16 @@ class DailyRepository:
             return {row[0] for row in await cur.fetchall()}
 
     async def claim(
-        self, *, guild_id: int, day: date, channel_id: int, pool: Sequence[Question],
-        choose: Callable[[Sequence[Question]], Question], opened: datetime, closes: datetime, retry_failed: bool,
+        self,
+        *,
+        guild_id: int,
+        day: date,
+        channel_id: int,
+        pool: Sequence[Question],
+        choose: Callable[[Sequence[Question]], Question],
+        opened: datetime,
+        closes: datetime,
+        retry_failed: bool,
     ) -> PostInfo | None:
         """Claim ``day``, pick an unasked question and create its post; None if the day is taken.
 
@@ -152,8 +166,15 @@ class DailyRepository:
                 cur = await conn.execute(
                     "INSERT INTO posts (guild_id, channel_id, kind, question_id, question, answer, opened_at,"
                     " closes_at) VALUES (?, ?, 'daily', ?, ?, ?, ?, ?)",
-                    (guild_id, channel_id, question.id, question.model_dump_json(), question.answer_index,
-                     to_db_time(opened), to_db_time(closes)),
+                    (
+                        guild_id,
+                        channel_id,
+                        question.id,
+                        question.model_dump_json(),
+                        question.answer_index,
+                        to_db_time(opened),
+                        to_db_time(closes),
+                    ),
                 )
                 post_id = cur.lastrowid
                 values = (cycle, question.id, post_id, to_db_time(opened), guild_id, key)
@@ -233,9 +254,7 @@ class DailyRepository:
         return [_post(row) for row in rows]
 
 
-_ASKED = (
-    "SELECT question_id FROM daily_posts WHERE guild_id = ? AND cycle = ? AND status IN ('claimed', 'posted')"
-)
+_ASKED = "SELECT question_id FROM daily_posts WHERE guild_id = ? AND cycle = ? AND status IN ('claimed', 'posted')"
 _DAY_SELECT = (
     "SELECT d.guild_id, d.local_date, d.cycle, d.question_id, d.post_id, d.status, p.channel_id, p.message_id"
     " FROM daily_posts d LEFT JOIN posts p ON p.id = d.post_id"

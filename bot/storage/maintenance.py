@@ -11,8 +11,18 @@ from bot.storage.repository import to_db_time
 
 # Every table keyed by guild, children before parents so foreign keys never block a delete.
 GUILD_TABLES = (
-    "mastered", "answers", "daily_posts", "posts", "rounds", "weekly_scores", "scores", "score_histogram",
-    "custom_questions", "hidden_questions", "daily_schedules", "guilds",
+    "mastered",
+    "answers",
+    "daily_posts",
+    "posts",
+    "rounds",
+    "weekly_scores",
+    "scores",
+    "score_histogram",
+    "custom_questions",
+    "hidden_questions",
+    "daily_schedules",
+    "guilds",
 )
 
 

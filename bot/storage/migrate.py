@@ -48,9 +48,7 @@ async def apply_migrations(db: Database, directory: Path = MIGRATIONS_DIR) -> li
     migrations = discover(directory)
     current = await db.user_version()
     if current > len(migrations):
-        raise MigrationError(
-            f"the database is at schema version {current}, newer than this code ({len(migrations)})"
-        )
+        raise MigrationError(f"the database is at schema version {current}, newer than this code ({len(migrations)})")
     applied = []
     for migration in migrations[current:]:
         sql = migration.path.read_text(encoding="utf-8")

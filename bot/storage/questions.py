@@ -22,9 +22,7 @@ class QuestionRepository:
         self.conn = db.conn
 
     async def hidden_question_ids(self, guild_id: int) -> set[str]:
-        async with self.conn.execute(
-            "SELECT question_id FROM hidden_questions WHERE guild_id = ?", (guild_id,)
-        ) as cur:
+        async with self.conn.execute("SELECT question_id FROM hidden_questions WHERE guild_id = ?", (guild_id,)) as cur:
             return {row[0] for row in await cur.fetchall()}
 
     async def custom_questions(self, guild_id: int, deck: str) -> list[Question]:

@@ -39,8 +39,7 @@ class Repository:
     async def meta_set(self, key: str, value: str) -> None:
         async with self.db.transaction() as conn:
             await conn.execute(
-                "INSERT INTO meta (key, value) VALUES (?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )
 
@@ -75,9 +74,16 @@ class Repository:
                 cur = await conn.execute(
                     "INSERT INTO rounds (guild_id, channel_id, started_by, deck, questions, total, seconds,"
                     " started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (guild_id, channel_id, started_by, deck,
-                     json.dumps([q.model_dump(mode="json") for q in questions]), len(questions), seconds,
-                     to_db_time(now)),
+                    (
+                        guild_id,
+                        channel_id,
+                        started_by,
+                        deck,
+                        json.dumps([q.model_dump(mode="json") for q in questions]),
+                        len(questions),
+                        seconds,
+                        to_db_time(now),
+                    ),
                 )
                 round_id = cur.lastrowid
         except sqlite3.IntegrityError:
@@ -107,9 +113,7 @@ class Repository:
             return cur.rowcount == 1
 
     async def running_round(self, channel_id: int) -> RoundInfo | None:
-        row = await self.db.fetch_one(
-            "SELECT * FROM rounds WHERE channel_id = ? AND status = 'running'", (channel_id,)
-        )
+        row = await self.db.fetch_one("SELECT * FROM rounds WHERE channel_id = ? AND status = 'running'", (channel_id,))
         return _round(row) if row else None
 
     async def running_rounds(self) -> list[RoundInfo]:
@@ -139,8 +143,17 @@ class Repository:
             cur = await conn.execute(
                 "INSERT INTO posts (guild_id, channel_id, kind, round_id, position, question_id, question,"
                 " answer, opened_at, closes_at) VALUES (?, ?, 'round', ?, ?, ?, ?, ?, ?, ?)",
-                (rnd.guild_id, rnd.channel_id, rnd.id, position, question.id, question.model_dump_json(),
-                 question.answer_index, to_db_time(now), to_db_time(closes_at)),
+                (
+                    rnd.guild_id,
+                    rnd.channel_id,
+                    rnd.id,
+                    position,
+                    question.id,
+                    question.model_dump_json(),
+                    question.answer_index,
+                    to_db_time(now),
+                    to_db_time(closes_at),
+                ),
             )
             await conn.execute("UPDATE rounds SET position = ? WHERE id = ?", (position, rnd.id))
             post_id = cur.lastrowid
@@ -158,9 +171,7 @@ class Repository:
         return _post(row) if row else None
 
     async def round_current_post(self, rnd: RoundInfo) -> PostInfo | None:
-        row = await self.db.fetch_one(
-            "SELECT * FROM posts WHERE round_id = ? AND position = ?", (rnd.id, rnd.position)
-        )
+        row = await self.db.fetch_one("SELECT * FROM posts WHERE round_id = ? AND position = ?", (rnd.id, rnd.position))
         return _post(row) if row else None
 
     async def close_post(self, post_id: int, now: datetime) -> bool:
@@ -207,19 +218,25 @@ class Repository:
     async def board_rows(self, guild_id: int, week: str | None, limit: int, offset: int) -> list[Standing]:
         """A page of the board (all time, or one ISO week), best first, with shared ranks for ties."""
         if week is None:
-            sql = ("SELECT member_id, points, correct, answered FROM scores WHERE guild_id = ?"
-                   " ORDER BY points DESC, correct DESC, member_id LIMIT ? OFFSET ?")
+            sql = (
+                "SELECT member_id, points, correct, answered FROM scores WHERE guild_id = ?"
+                " ORDER BY points DESC, correct DESC, member_id LIMIT ? OFFSET ?"
+            )
             args: tuple[object, ...] = (guild_id, limit, offset)
         else:
-            sql = ("SELECT member_id, points, correct, answered FROM weekly_scores WHERE guild_id = ? AND week = ?"
-                   " ORDER BY points DESC, correct DESC, member_id LIMIT ? OFFSET ?")
+            sql = (
+                "SELECT member_id, points, correct, answered FROM weekly_scores WHERE guild_id = ? AND week = ?"
+                " ORDER BY points DESC, correct DESC, member_id LIMIT ? OFFSET ?"
+            )
             args = (guild_id, week, limit, offset)
         rows = await self.conn.execute_fetchall(sql, args)
         if not rows:
             return []
         above = await self.members_above(guild_id, week, [row[1] for row in rows])
-        return [Standing(1 + above[points], member_id, points, correct, answered)
-                for member_id, points, correct, answered in rows]
+        return [
+            Standing(1 + above[points], member_id, points, correct, answered)
+            for member_id, points, correct, answered in rows
+        ]
 
     async def members_above(self, guild_id: int, week: str | None, points: list[int]) -> dict[int, int]:
         """For each points total, how many members of the board have more."""
@@ -251,8 +268,9 @@ class Repository:
             sql = "SELECT points, correct, answered FROM scores WHERE guild_id = ? AND member_id = ?"
             args: tuple[object, ...] = (guild_id, member_id)
         else:
-            sql = ("SELECT points, correct, answered FROM weekly_scores"
-                   " WHERE guild_id = ? AND week = ? AND member_id = ?")
+            sql = (
+                "SELECT points, correct, answered FROM weekly_scores WHERE guild_id = ? AND week = ? AND member_id = ?"
+            )
             args = (guild_id, week, member_id)
         row = await self.db.fetch_one(sql, args)
         if row is None:
@@ -266,6 +284,7 @@ class Repository:
             (guild_id, member_id),
         ) as cur:
             return await cur.fetchone()
+
 
 def _round(row: sqlite3.Row) -> RoundInfo:
     return RoundInfo(

@@ -55,14 +55,21 @@ async def route(interaction: discord.Interaction, custom_id: str) -> None:
     if parsed is None:
         raise InvalidButton("This button isn't one I recognise (it may be from an old version). Nothing changed.")
     if isinstance(parsed, ids.AnswerId):
-        result = await in_time(interaction, bot.services.answers.answer(
-            post_id=parsed.post_id, guild_id=interaction.guild_id, member_id=interaction.user.id,
-            choice=parsed.choice,
-        ))
+        result = await in_time(
+            interaction,
+            bot.services.answers.answer(
+                post_id=parsed.post_id,
+                guild_id=interaction.guild_id,
+                member_id=interaction.user.id,
+                choice=parsed.choice,
+            ),
+        )
         await send_ephemeral(interaction, embed=render.answer_embed(result))
     elif isinstance(parsed, ids.NextId):
         await bot.services.rounds.skip(
-            post_id=parsed.post_id, guild_id=interaction.guild_id, member_id=interaction.user.id,
+            post_id=parsed.post_id,
+            guild_id=interaction.guild_id,
+            member_id=interaction.user.id,
             is_moderator=await moderator(interaction),
         )
         await send_ephemeral(interaction, "Closing this question now.")
@@ -73,7 +80,8 @@ async def route(interaction: discord.Interaction, custom_id: str) -> None:
             interaction.guild_id, interaction.user.id, scope=parsed.scope, page=parsed.page
         )
         await interaction.response.edit_message(
-            embed=render.board_embed(board), view=board_view(board.scope, board.page, board.pages),
+            embed=render.board_embed(board),
+            view=board_view(board.scope, board.page, board.pages),
             allowed_mentions=MUTED,
         )
     elif isinstance(parsed, ids.CancelId):
@@ -106,7 +114,8 @@ async def route_moderator(interaction: discord.Interaction, parsed: ids.ButtonId
     elif isinstance(parsed, ids.ListId):
         page = await bot.services.questions.listing(guild_id=guild_id, deck=parsed.deck, page=parsed.page)
         await interaction.response.edit_message(
-            embed=render.question_list_embed(page), view=list_view(page.deck, page.page, page.pages),
+            embed=render.question_list_embed(page),
+            view=list_view(page.deck, page.page, page.pages),
             allowed_mentions=MUTED,
         )
     elif isinstance(parsed, ids.DraftId):
@@ -141,13 +150,23 @@ def closed_view(post_id: int, choices: int, answer: int) -> discord.ui.View:
 
 def board_view(scope: str, page: int, pages: int) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
-    view.add_item(_button(ids.board_id(scope, max(1, page - 1), "p"), "◀ Previous", discord.ButtonStyle.secondary,
-                          disabled=page <= 1))
-    view.add_item(_button(ids.board_id(scope, min(pages, page + 1), "n"), "Next ▶", discord.ButtonStyle.secondary,
-                          disabled=page >= pages))
+    view.add_item(
+        _button(
+            ids.board_id(scope, max(1, page - 1), "p"), "◀ Previous", discord.ButtonStyle.secondary, disabled=page <= 1
+        )
+    )
+    view.add_item(
+        _button(
+            ids.board_id(scope, min(pages, page + 1), "n"),
+            "Next ▶",
+            discord.ButtonStyle.secondary,
+            disabled=page >= pages,
+        )
+    )
     other = "week" if scope == "all" else "all"
-    view.add_item(_button(ids.board_id(other, 1), "This week" if other == "week" else "All time",
-                          discord.ButtonStyle.primary))
+    view.add_item(
+        _button(ids.board_id(other, 1), "This week" if other == "week" else "All time", discord.ButtonStyle.primary)
+    )
     return view
 
 

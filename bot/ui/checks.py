@@ -10,9 +10,7 @@ from discord import app_commands
 if TYPE_CHECKING:
     from bot.ui.client import QuizBot
 
-NEEDS_MODERATOR = (
-    "This needs the Manage Server permission or the server's quiz-moderator role. Nothing was changed."
-)
+NEEDS_MODERATOR = "This needs the Manage Server permission or the server's quiz-moderator role. Nothing was changed."
 
 
 def is_moderator(interaction: discord.Interaction, mod_role_id: int | None) -> bool:

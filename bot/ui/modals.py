@@ -15,6 +15,7 @@ from bot.ui.errors import handle, send_ephemeral
 if TYPE_CHECKING:
     from bot.ui.client import QuizBot
 
+
 class QuestionModal(discord.ui.Modal):
     """Add (target = deck) or edit (target = question id) a server question."""
 
@@ -24,25 +25,39 @@ class QuestionModal(discord.ui.Modal):
         self.mode, self.target = mode, target
         draft = draft or Draft("", "", "", "")
         self.prompt = discord.ui.TextInput(
-            custom_id="prompt", label="Question", style=discord.TextStyle.paragraph, max_length=PROMPT_MAX,
+            custom_id="prompt",
+            label="Question",
+            style=discord.TextStyle.paragraph,
+            max_length=PROMPT_MAX,
             default=draft.prompt or None,
         )
         self.choices = discord.ui.TextInput(
-            custom_id="choices", label=f"Choices, one per line (2-{MAX_CHOICES})", style=discord.TextStyle.paragraph,
-            max_length=MAX_CHOICES * (CHOICE_MAX + 1), default=draft.choices or None,
+            custom_id="choices",
+            label=f"Choices, one per line (2-{MAX_CHOICES})",
+            style=discord.TextStyle.paragraph,
+            max_length=MAX_CHOICES * (CHOICE_MAX + 1),
+            default=draft.choices or None,
             placeholder="SFTTrainer\nDPOTrainer\nGRPOTrainer\nRewardTrainer",
         )
         self.answer = discord.ui.TextInput(
-            custom_id="answer", label="Correct letter (A = first line)", max_length=2,
-            default=draft.answer or None, placeholder="A",
+            custom_id="answer",
+            label="Correct letter (A = first line)",
+            max_length=2,
+            default=draft.answer or None,
+            placeholder="A",
         )
         self.explanation = discord.ui.TextInput(
-            custom_id="explanation", label="Explanation: why it is right", style=discord.TextStyle.paragraph,
+            custom_id="explanation",
+            label="Explanation: why it is right",
+            style=discord.TextStyle.paragraph,
             max_length=EXPLANATION_MAX,
             default=draft.explanation or None,
         )
         self.topic = discord.ui.TextInput(
-            custom_id="topic", label="Topic (optional, e.g. dpo)", required=False, max_length=64,
+            custom_id="topic",
+            label="Topic (optional, e.g. dpo)",
+            required=False,
+            max_length=64,
             default=draft.topic or None,
         )
         for item in (self.prompt, self.choices, self.answer, self.explanation, self.topic):
@@ -50,8 +65,11 @@ class QuestionModal(discord.ui.Modal):
 
     def draft(self) -> Draft:
         return Draft(
-            prompt=self.prompt.value, choices=self.choices.value, answer=self.answer.value,
-            explanation=self.explanation.value, topic=self.topic.value or "",
+            prompt=self.prompt.value,
+            choices=self.choices.value,
+            answer=self.answer.value,
+            explanation=self.explanation.value,
+            topic=self.topic.value or "",
         )
 
     async def on_submit(self, interaction: discord.Interaction) -> None:  # type: ignore[override]

@@ -70,13 +70,19 @@ class DiscordPublisher:
     async def post_daily(self, item: QuestionToPost, role_id: int | None) -> int:
         post = item.post
         # The role ping is opt-in and the only mention allowed: never everyone, users or other roles.
-        mentions = MUTED if role_id is None else discord.AllowedMentions(
-            everyone=False, users=False, replied_user=False, roles=[discord.Object(role_id)]
+        mentions = (
+            MUTED
+            if role_id is None
+            else discord.AllowedMentions(
+                everyone=False, users=False, replied_user=False, roles=[discord.Object(role_id)]
+            )
         )
         try:
             message = await self._channel(post.channel_id, post.guild_id).send(
-                content=render.daily_ping(role_id), embed=render.question_embed(item),
-                view=question_view(post.id, len(item.question.choices), round_post=False), allowed_mentions=mentions,
+                content=render.daily_ping(role_id),
+                embed=render.question_embed(item),
+                view=question_view(post.id, len(item.question.choices), round_post=False),
+                allowed_mentions=mentions,
             )
         except discord.Forbidden as exc:
             raise PublishError(render.daily_cannot_post(post.channel_id, gone=False)) from exc

@@ -236,55 +236,66 @@ def daily_ping(role_id: int | None) -> str | None:
 def daily_cannot_post(channel_id: int, *, gone: bool) -> str:
     """Why a daily post failed, as moderators read it in /quiz-admin daily status."""
     if gone:
-        return (f"The channel <#{channel_id}> no longer exists or I can't see it; "
-                "choose another with /quiz-admin daily set.")
-    return (f"I'm not allowed to post in <#{channel_id}>; give me View Channel, Send Messages, Embed Links "
-            "and Read Message History there.")
+        return (
+            f"The channel <#{channel_id}> no longer exists or I can't see it; "
+            "choose another with /quiz-admin daily set."
+        )
+    return (
+        f"I'm not allowed to post in <#{channel_id}>; give me View Channel, Send Messages, Embed Links "
+        "and Read Message History there."
+    )
 
 
 def _daily_schedule_line(status: DailyStatus) -> str:
-    line = (f"Every day at **{status.local_time}** {status.timezone} in <#{status.channel_id}>"
-            f" · deck `{status.deck}`")
+    line = f"Every day at **{status.local_time}** {status.timezone} in <#{status.channel_id}> · deck `{status.deck}`"
     return line + (f" · pings <@&{status.role_id}>" if status.role_id else "")
 
 
 def daily_status_embed(status: DailyStatus, title: str = "Daily question") -> discord.Embed:
     if not status.configured:
         return discord.Embed(
-            title=title, colour=CLOSED,
+            title=title,
+            colour=CLOSED,
             description="The daily question isn't set up. Choose a channel and a time with /quiz-admin daily set.",
         )
-    embed = discord.Embed(title=f"{title} · {'on' if status.enabled else 'off'}", colour=BRAND if status.enabled
-                          else CLOSED, description=_daily_schedule_line(status))
+    embed = discord.Embed(
+        title=f"{title} · {'on' if status.enabled else 'off'}",
+        colour=BRAND if status.enabled else CLOSED,
+        description=_daily_schedule_line(status),
+    )
     if status.next_post_at is not None and status.next_post_local is not None:
         local = status.next_post_local
         embed.add_field(
             name="Next post",
             value=f"**{local:%a %d %b %Y, %H:%M} {local.tzname()}** ({status.timezone})\n"
-                  f"Your time: {_ts(status.next_post_at, 'F')} ({_ts(status.next_post_at)})",
+            f"Your time: {_ts(status.next_post_at, 'F')} ({_ts(status.next_post_at)})",
             inline=False,
         )
     else:
-        embed.add_field(name="Next post", value="None: it's off. Turn it on with /quiz-admin daily set.",
-                        inline=False)
+        embed.add_field(name="Next post", value="None: it's off. Turn it on with /quiz-admin daily set.", inline=False)
     rotation = f"{status.remaining} of {status.pool_size} questions not asked yet in this rotation."
     if status.low_on_questions:
-        rotation += ("\n⚠️ Every question has been asked: the next post starts the rotation over."
-                     if status.remaining == 0 else
-                     f"\n⚠️ Only {status.remaining} left: then the rotation starts over and questions repeat.")
+        rotation += (
+            "\n⚠️ Every question has been asked: the next post starts the rotation over."
+            if status.remaining == 0
+            else f"\n⚠️ Only {status.remaining} left: then the rotation starts over and questions repeat."
+        )
         rotation += " Add more with /quiz-admin question add."
     embed.add_field(name="Questions", value=rotation, inline=False)
     if status.today_link:
         embed.add_field(name="Today", value=status.today_link, inline=False)
     if status.last_error:
         when = f"{_ts(status.last_error_at, 'f')}: " if status.last_error_at else ""
-        embed.add_field(name="Last error", value=f"{when}{status.last_error}\nI'll try again at the next day's time.",
-                        inline=False)
+        embed.add_field(
+            name="Last error", value=f"{when}{status.last_error}\nI'll try again at the next day's time.", inline=False
+        )
     return embed
 
 
 def daily_posted_text(result: DailyPosted) -> str:
     if result.already:
         return f"Today's question is already up in <#{result.channel_id}>: {result.link}"
-    return (f"Posted today's question in <#{result.channel_id}>: {result.link}\n"
-            "It counts as today's, so nothing more is posted at today's time.")
+    return (
+        f"Posted today's question in <#{result.channel_id}>: {result.link}\n"
+        "It counts as today's, so nothing more is posted at today's time."
+    )

@@ -17,5 +17,9 @@ class ConfigCommands(ModeratorGroup, name="config", description="Server settings
         if not interaction.permissions.manage_guild:
             raise NotAllowed("Only members with Manage Server can choose the moderator role. Nothing was changed.")
         await self.bot.services.guilds.set_mod_role(interaction.guild_id or 0, role.id if role else None)
-        await send_ephemeral(interaction, f"Quiz moderators: Manage Server and <@&{role.id}>." if role
-                             else "Quiz moderators: members with Manage Server.")
+        await send_ephemeral(
+            interaction,
+            f"Quiz moderators: Manage Server and <@&{role.id}>."
+            if role
+            else "Quiz moderators: members with Manage Server.",
+        )

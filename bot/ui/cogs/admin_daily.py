@@ -31,8 +31,10 @@ def _ping_warning(channel: discord.TextChannel, role: discord.Role | None) -> st
     me = channel.guild.me
     if role is None or role.mentionable or me is None or channel.permissions_for(me).mention_everyone:
         return ""
-    return (f"\n⚠️ <@&{role.id}> is not mentionable and I lack *Mention @everyone, @here and All Roles*: "
-            "the post will show the role but notify no one. Make the role mentionable or grant that permission.")
+    return (
+        f"\n⚠️ <@&{role.id}> is not mentionable and I lack *Mention @everyone, @here and All Roles*: "
+        "the post will show the role but notify no one. Make the role mentionable or grant that permission."
+    )
 
 
 class DailyCommands(ModeratorGroup, name="daily", description="The daily question: set, off, status, now"):
@@ -45,28 +47,44 @@ class DailyCommands(ModeratorGroup, name="daily", description="The daily questio
         role="A role to ping with each post (optional; nobody else is pinged)",
     )
     async def set_(
-        self, interaction: discord.Interaction, channel: discord.TextChannel, time: str, timezone: str,
-        deck: str = DECK, role: discord.Role | None = None,
+        self,
+        interaction: discord.Interaction,
+        channel: discord.TextChannel,
+        time: str,
+        timezone: str,
+        deck: str = DECK,
+        role: discord.Role | None = None,
     ) -> None:
         if role is not None and role.is_default():
             raise QuizError("Pick a specific role to ping, not @everyone. Nothing was changed.")
         status = await self.bot.services.daily.set(
-            guild_id=interaction.guild_id or 0, member_id=interaction.user.id, channel_id=channel.id,
-            time_text=time, timezone=timezone, deck=deck, role_id=role.id if role else None,
+            guild_id=interaction.guild_id or 0,
+            member_id=interaction.user.id,
+            channel_id=channel.id,
+            time_text=time,
+            timezone=timezone,
+            deck=deck,
+            role_id=role.id if role else None,
         )
-        await send_ephemeral(interaction, "Saved." + _warning(channel) + _ping_warning(channel, role),
-                             embed=render.daily_status_embed(status, "Daily question set"))
+        await send_ephemeral(
+            interaction,
+            "Saved." + _warning(channel) + _ping_warning(channel, role),
+            embed=render.daily_status_embed(status, "Daily question set"),
+        )
 
     @set_.autocomplete("timezone")
-    async def timezone_choices(self, interaction: discord.Interaction, current: str
-                               ) -> list[app_commands.Choice[str]]:
+    async def timezone_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=name, value=name) for name in common_timezones(current)]
 
     @app_commands.command(name="off", description="Stop posting the daily question")
     async def off(self, interaction: discord.Interaction) -> None:
         changed = await self.bot.services.daily.off(guild_id=interaction.guild_id or 0, member_id=interaction.user.id)
-        await send_ephemeral(interaction, "The daily question is off. An open one still closes and shows its answer."
-                             if changed else "The daily question was already off.")
+        await send_ephemeral(
+            interaction,
+            "The daily question is off. An open one still closes and shows its answer."
+            if changed
+            else "The daily question was already off.",
+        )
 
     @app_commands.command(name="status", description="When the next daily question comes, and what's left to ask")
     async def status(self, interaction: discord.Interaction) -> None:

@@ -48,8 +48,12 @@ class QuestionCommands(ModeratorGroup, name="question", description="Add, edit, 
         changed = await self.bot.services.questions.set_hidden(
             guild_id=interaction.guild_id or 0, member_id=interaction.user.id, question_id=question_id, hidden=True
         )
-        await send_ephemeral(interaction, f"**{question_id}** is hidden from this server's rounds and daily posts."
-                             if changed else f"**{question_id}** was already hidden.")
+        await send_ephemeral(
+            interaction,
+            f"**{question_id}** is hidden from this server's rounds and daily posts."
+            if changed
+            else f"**{question_id}** was already hidden.",
+        )
 
     @app_commands.command(name="unhide", description="Ask a hidden built-in question again")
     @app_commands.describe(question_id="The built-in question's id")
@@ -57,22 +61,26 @@ class QuestionCommands(ModeratorGroup, name="question", description="Add, edit, 
         changed = await self.bot.services.questions.set_hidden(
             guild_id=interaction.guild_id or 0, member_id=interaction.user.id, question_id=question_id, hidden=False
         )
-        await send_ephemeral(interaction, f"**{question_id}** is asked again." if changed
-                             else f"**{question_id}** wasn't hidden.")
+        await send_ephemeral(
+            interaction, f"**{question_id}** is asked again." if changed else f"**{question_id}** wasn't hidden."
+        )
 
     @app_commands.command(name="list", description="Questions with their source and how often they were answered right")
     @app_commands.describe(deck="Which deck (default trl)")
     async def list_(self, interaction: discord.Interaction, deck: str = DECK) -> None:
         page = await self.bot.services.questions.listing(guild_id=interaction.guild_id or 0, deck=deck, page=1)
-        await send_ephemeral(interaction, embed=render.question_list_embed(page),
-                             view=list_view(deck, page.page, page.pages))
+        await send_ephemeral(
+            interaction, embed=render.question_list_embed(page), view=list_view(deck, page.page, page.pages)
+        )
 
     @app_commands.command(name="import", description="Import questions from a YAML file (same format as content/)")
     @app_commands.describe(file=f"A .yaml file, at most {MAX_IMPORT_BYTES // 1000} kB")
     async def import_(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
         if file.size > MAX_IMPORT_BYTES:
-            raise QuizError(f"{file.filename} is {file.size // 1000} kB; imports are limited to "
-                            f"{MAX_IMPORT_BYTES // 1000} kB. Nothing was imported.")
+            raise QuizError(
+                f"{file.filename} is {file.size // 1000} kB; imports are limited to "
+                f"{MAX_IMPORT_BYTES // 1000} kB. Nothing was imported."
+            )
         await interaction.response.defer(ephemeral=True, thinking=True)
         data = await file.read()
         added, updated = await self.bot.services.questions.import_yaml(
@@ -85,5 +93,6 @@ class QuestionCommands(ModeratorGroup, name="question", description="Add, edit, 
     async def export(self, interaction: discord.Interaction, deck: str = DECK) -> None:
         text, count = await self.bot.services.questions.export_yaml(guild_id=interaction.guild_id or 0, deck=deck)
         file = discord.File(fp=io.BytesIO(text.encode()), filename=f"{deck}-questions.yaml")
-        await send_ephemeral(interaction, f"{count} question(s). Import the file back with "
-                             "/quiz-admin question import.", file=file)
+        await send_ephemeral(
+            interaction, f"{count} question(s). Import the file back with /quiz-admin question import.", file=file
+        )

@@ -48,10 +48,18 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Learn Hug
     ) -> None:
         guild_id = _guild(interaction)
         try:
-            rnd = await in_time(interaction, self.bot.services.rounds.start(
-                guild_id=guild_id, channel_id=interaction.channel_id or 0, member_id=interaction.user.id,
-                deck="trl", count=questions, seconds=seconds,
-            ), ephemeral=False)
+            rnd = await in_time(
+                interaction,
+                self.bot.services.rounds.start(
+                    guild_id=guild_id,
+                    channel_id=interaction.channel_id or 0,
+                    member_id=interaction.user.id,
+                    deck="trl",
+                    count=questions,
+                    seconds=seconds,
+                ),
+                ephemeral=False,
+            )
         except QuizError as refusal:
             if interaction.response.is_done():
                 # The deferral was public; the refusal is for the caller only.
@@ -68,7 +76,8 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Learn Hug
     async def stop(self, interaction: discord.Interaction) -> None:
         _guild(interaction)
         await self.bot.services.rounds.stop(
-            channel_id=interaction.channel_id or 0, member_id=interaction.user.id,
+            channel_id=interaction.channel_id or 0,
+            member_id=interaction.user.id,
             is_moderator=await moderator(interaction),
         )
         await send_ephemeral(interaction, "Stopping the round — its summary follows in the channel.")
@@ -92,7 +101,6 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Learn Hug
         target = member or interaction.user
         stats = await in_time(interaction, self.bot.services.scores.stats(guild_id, target.id))
         await send_ephemeral(interaction, embed=render.stats_embed(stats))
-
 
     @app_commands.command(name="forget-me", description="Delete your answers and scores in this server")
     async def forget_me(self, interaction: discord.Interaction) -> None:
