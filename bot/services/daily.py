@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 
 from bot.core.content import Question
 from bot.core.errors import QuizError
-from bot.core.results import DailyPosted, DailyStatus, QuestionToPost, Reveal
+from bot.core.results import DailyPosted, DailyStatus, QuestionToPost
 from bot.core.rounds import PostInfo
 from bot.core.schedule import (
     closes_at,
@@ -30,8 +30,8 @@ from bot.core.schedule import (
     post_time_on,
 )
 from bot.services.bank import QuestionBank
-from bot.services.ports import Clock, Publisher
-from bot.services.rounds import PublishError
+from bot.services.ports import Clock, Publisher, PublishError
+from bot.services.reveal import close_and_reveal
 from bot.storage.daily import DailyRepository, DailySchedule
 from bot.storage.repository import Repository
 
@@ -348,12 +348,5 @@ class DailyService:
 
     async def _close(self, post: PostInfo) -> None:
         """Close the post and edit its message to show the answer, the distribution and the explanation."""
-        if not await self.repo.close_post(post.id, self.clock()):
-            return
-        closed = await self.repo.get_post(post.id) or post
-        counts = await self.repo.choice_counts(post)
         assert self.publisher is not None
-        try:
-            await self.publisher.show_reveal(Reveal(post=closed, counts=counts, round_total=None))
-        except PublishError as exc:
-            log.warning("daily: could not reveal post %s: %s", post.id, exc)
+        await close_and_reveal(self.repo, self.publisher, self.clock, post, None)

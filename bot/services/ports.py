@@ -11,6 +11,10 @@ from bot.core.results import QuestionToPost, Reveal, RoundSummary
 Clock = Callable[[], datetime]
 
 
+class PublishError(Exception):
+    """The Discord layer could not post or edit (channel gone, no permission, Discord or network down)."""
+
+
 class Publisher(Protocol):
     """Posts and edits the public quiz messages."""
 

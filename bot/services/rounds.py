@@ -7,20 +7,17 @@ import logging
 import random
 
 from bot.core.errors import NoRoundRunning, NotAllowed, QuestionClosed, QuizError, RoundAlreadyRunning
-from bot.core.results import QuestionToPost, Reveal, RoundSummary
+from bot.core.results import QuestionToPost, RoundSummary
 from bot.core.rounds import PostInfo, RoundInfo, deadline, pick_questions
 from bot.services.bank import QuestionBank
-from bot.services.ports import Clock, Publisher
+from bot.services.ports import Clock, Publisher, PublishError
+from bot.services.reveal import close_and_reveal
 from bot.services.scores import ScoreService
 from bot.storage.repository import Repository
 
 log = logging.getLogger(__name__)
 
 SUMMARY_TOP = 5
-
-
-class PublishError(Exception):
-    """The Discord layer could not post to the channel (gone, or no permission)."""
 
 
 class RoundService:
@@ -206,14 +203,8 @@ class RoundService:
                 return
 
     async def _close(self, post: PostInfo, rnd: RoundInfo) -> None:
-        await self.repo.close_post(post.id, self.clock())
-        closed = await self.repo.get_post(post.id)
-        counts = await self.repo.choice_counts(post)
         assert self.publisher is not None
-        try:
-            await self.publisher.show_reveal(Reveal(post=closed or post, counts=counts, round_total=rnd.total))
-        except PublishError:
-            log.warning("round %s: could not reveal post %s", rnd.id, post.id)
+        await close_and_reveal(self.repo, self.publisher, self.clock, post, rnd.total)
 
     async def _finish(self, rnd: RoundInfo) -> None:
         stopped = rnd.stop_requested_by is not None or not rnd.finished_posting

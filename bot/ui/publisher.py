@@ -9,7 +9,7 @@ import aiohttp
 import discord
 
 from bot.core.results import QuestionToPost, Reveal, RoundSummary
-from bot.services.rounds import PublishError
+from bot.services.ports import PublishError
 from bot.ui import ids, render
 from bot.ui.buttons import MUTED, closed_view, question_view
 

@@ -9,7 +9,7 @@ import pytest
 
 from bot.__main__ import build_services
 from bot.catalog import load_catalog
-from bot.services.rounds import PublishError
+from bot.services.ports import PublishError
 from bot.storage.database import Database
 from bot.storage.migrate import apply_migrations
 
