@@ -13,7 +13,7 @@ if str(REPO_ROOT) not in sys.path:  # `pytest` (not `python -m pytest`) does not
     sys.path.insert(0, str(REPO_ROOT))
 
 from tests.emulator import DiscordEmulator  # noqa: E402
-from tests.harness import BotProcess  # noqa: E402
+from tests.harness import BotProcess, running  # noqa: E402
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -52,16 +52,5 @@ async def emulator(request: pytest.FixtureRequest):
 @pytest.fixture
 async def bot(emulator: DiscordEmulator, tmp_path: Path):
     """The real bot (`python -m bot`) connected to `emulator`, with its own SQLite file under tmp_path."""
-    proc = BotProcess(emulator, tmp_path / "bot")
-    try:
-        await proc.start()
-    except BaseException:
-        await proc.kill()
-        raise
-    try:
+    async with running(BotProcess(emulator, tmp_path / "bot")) as proc:
         yield proc
-    finally:
-        crashed = proc.crashed
-        await proc.stop()
-    assert not crashed, f"the bot exited by itself with {proc.returncode}:\n{proc.log_tail()}"
-    assert emulator.token not in proc.log_text(), f"the bot token leaked into {proc.log_path}"

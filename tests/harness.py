@@ -7,6 +7,7 @@ import contextlib
 import os
 import signal
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import IO
 
@@ -147,3 +148,20 @@ class BotProcess:
 
     def log_tail(self, lines: int = 60) -> str:
         return "\n".join(self.log_text().splitlines()[-lines:])
+
+
+@contextlib.asynccontextmanager
+async def running(proc: BotProcess, *, timeout: float = 30) -> AsyncIterator[BotProcess]:
+    """Start the process, hand it to the test, stop it; then fail if it died by itself or logged the token."""
+    try:
+        await proc.start(timeout=timeout)
+    except BaseException:
+        await proc.kill()
+        raise
+    try:
+        yield proc
+    finally:
+        crashed = proc.crashed
+        await proc.stop()
+    assert not crashed, f"the bot exited by itself with {proc.returncode}:\n{proc.log_tail()}"
+    assert proc.emu.token not in proc.log_text(), f"the bot token leaked into {proc.log_path}"

@@ -8,27 +8,16 @@ import sys
 import pytest
 
 from tests.emulator import DiscordEmulator
-from tests.harness import REPO_ROOT, BotProcess
+from tests.harness import REPO_ROOT, BotProcess, running
 
 BARE_BOT = [sys.executable, str(REPO_ROOT / "bench" / "bare_bot.py")]
 
 
 @pytest.fixture
 async def bare_bot(emulator: DiscordEmulator, tmp_path):
-    proc = BotProcess(emulator, tmp_path / "bare", argv=BARE_BOT)
-    try:
-        await proc.start(timeout=20)
+    async with running(BotProcess(emulator, tmp_path / "bare", argv=BARE_BOT), timeout=20) as proc:
         await emulator.wait_for_commands({"quiz"}, timeout=10)
-    except BaseException:
-        await proc.kill()
-        raise
-    try:
         yield proc
-    finally:
-        crashed = proc.crashed
-        await proc.stop()
-    assert not crashed, f"the bot exited by itself with {proc.returncode}:\n{proc.log_tail()}"
-    assert emulator.token not in proc.log_text()
 
 
 async def post_question(emu: DiscordEmulator):

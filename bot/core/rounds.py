@@ -59,6 +59,3 @@ class PostInfo:
     opened_at: datetime
     closes_at: datetime
     closed_at: datetime | None
-
-    def is_open(self, now: datetime) -> bool:
-        return self.closed_at is None and now < self.closes_at

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from tests.e2e.quiz import answer_button, db_rows, is_question, is_summary, next_button, pings
-from tests.harness import BotProcess
+from tests.harness import BotProcess, running
 
 MINI = Path(__file__).resolve().parents[1] / "fixtures" / "content"
 MANAGE = discord.Permissions(manage_guild=True).value | discord.Permissions.general().value
@@ -24,13 +24,8 @@ NEW_QUESTION = {
 @pytest.fixture
 async def mini_bot(emulator, tmp_path):
     """The bot with the three-question test deck, so a round asks every question including new ones."""
-    proc = BotProcess(emulator, tmp_path / "bot", content_dir=MINI)
-    await proc.start()
-    yield proc
-    crashed = proc.returncode
-    await proc.stop()
-    assert crashed is None, f"the bot exited during the test with {crashed}:\n{proc.log_tail()}"
-    assert emulator.token not in proc.log_text(), "the bot token leaked into its log"
+    async with running(BotProcess(emulator, tmp_path / "bot", content_dir=MINI)) as proc:
+        yield proc
 
 
 async def add_question(emulator, mod, values, deck=None):
