@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from bot.core.checks import Check
+
 LETTERS = "ABCDE"
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
@@ -43,6 +45,8 @@ class Question(_Strict):
     explanation: Annotated[Text, StringConstraints(max_length=EXPLANATION_MAX)]
     trl_version: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+(\.\d+)?$")] | None = None
     source: Annotated[Text, StringConstraints(max_length=300)] | None = None
+    # Facts a machine verifies against the TRL release (python -m bot verify-content); built-in decks only.
+    checks: tuple[Check, ...] = Field(default=(), max_length=10)
 
     @field_validator("choices")
     @classmethod
