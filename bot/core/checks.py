@@ -34,7 +34,7 @@ class ChoicesCheck(_Check):
 
     kind: Literal["choices"]
     target: Target
-    values: tuple[Scalar, ...] = Field(min_length=1, max_length=30)
+    values: list[Scalar] = Field(min_length=1, max_length=30)
 
 
 class ParamsCheck(_Check):
@@ -42,7 +42,7 @@ class ParamsCheck(_Check):
 
     kind: Literal["params"]
     target: Target
-    includes: tuple[Name, ...] = Field(min_length=1, max_length=30)
+    includes: list[Name] = Field(min_length=1, max_length=30)
 
 
 class ExistsCheck(_Check):

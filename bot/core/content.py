@@ -46,7 +46,7 @@ class Question(_Strict):
     trl_version: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+(\.\d+)?$")] | None = None
     source: Annotated[Text, StringConstraints(max_length=300)] | None = None
     # Facts a machine verifies against the TRL release (python -m bot verify-content); built-in decks only.
-    checks: tuple[Check, ...] = Field(default=(), max_length=10)
+    checks: list[Check] = Field(default_factory=list[Check], max_length=10)
 
     @field_validator("choices")
     @classmethod
