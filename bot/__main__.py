@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import json
 import logging
-import random
 import signal
 import sys
 from datetime import UTC, datetime
@@ -86,41 +85,15 @@ async def open_database(settings):
     return db
 
 
-def build_services(db, catalog, *, clock=utc_now, rng: random.Random | None = None):
-    from bot.services.answers import AnswerService
-    from bot.services.bank import QuestionBank
-    from bot.services.container import Services
-    from bot.services.daily import DailyService
-    from bot.services.guilds import GuildService
-    from bot.services.questions import QuestionService
-    from bot.services.rounds import RoundService
-    from bot.services.scores import ScoreService
-    from bot.storage.answers import AnswerWriter
-    from bot.storage.daily import DailyRepository
-    from bot.storage.questions import QuestionRepository
-    from bot.storage.repository import Repository
-
-    repo = Repository(db)
-    question_repo = QuestionRepository(db)
-    bank = QuestionBank(catalog, question_repo)
-    scores = ScoreService(repo, clock)
-    return Services(
-        answers=AnswerService(repo, AnswerWriter(db, repo), scores, clock),
-        rounds=RoundService(repo, bank, scores, clock, rng or random.Random()),
-        scores=scores,
-        guilds=GuildService(repo, db, clock),
-        bank=bank,
-        questions=QuestionService(question_repo, bank, clock),
-        daily=DailyService(repo, DailyRepository(db), bank, clock, rng or random.Random()),
-    )
-
-
 async def run_bot(settings, token: str, *, sync_guild: int | None = None, sync_only: bool = False) -> int:
     import aiohttp
     import discord
 
     from bot.catalog import ContentError, load_catalog
+    from bot.services.container import build
+    from bot.storage.repositories import Repositories
     from bot.ui.client import QuizBot
+    from bot.ui.publisher import DiscordPublisher
     from bot.ui.sync import force_sync
 
     try:
@@ -134,7 +107,16 @@ async def run_bot(settings, token: str, *, sync_guild: int | None = None, sync_o
         discord.http.Route.BASE = settings.api_base_url
     db = await open_database(settings)
     try:
-        bot = QuizBot(build_services(db, catalog), api_base_url=settings.api_base_url, sync_on_start=not sync_only)
+        publisher = DiscordPublisher()
+        services, workers = build(Repositories.over(db), catalog, publisher, utc_now)
+        bot = QuizBot(
+            services,
+            publisher,
+            api_base_url=settings.api_base_url,
+            sync_commands=not sync_only,
+            # `python -m bot sync` only logs in to sync: it must never post, resume rounds or run the daily loop.
+            background=() if sync_only else workers.all(),
+        )
         async with bot:
             if sync_only:
                 await bot.login(token)
@@ -170,7 +152,7 @@ async def migrate(settings) -> int:
 def run_backup(settings, target: Path) -> int:
     import sqlite3
 
-    from bot.storage.maintenance import backup
+    from bot.storage.backup import backup
 
     try:
         version = backup(settings.database, target)
@@ -183,11 +165,12 @@ def run_backup(settings, target: Path) -> int:
 
 async def prune(settings, days: int) -> int:
     from bot.services.guilds import GuildService
-    from bot.storage.repository import Repository
+    from bot.storage.guilds import GuildRepository
+    from bot.storage.meta import MetaRepository
 
     db = await open_database(settings)
     try:
-        removed = await GuildService(Repository(db), db, utc_now).prune(days)
+        removed = await GuildService(GuildRepository(db), MetaRepository(db), utc_now).prune(days)
     finally:
         await db.close()
     for guild_id, answers in removed.items():

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from bot.core.delivery import Failure
+from bot.core.drafts import Draft
+
 
 class QuizError(Exception):
     """A refusal with a message meant for the member who asked."""
@@ -45,3 +48,20 @@ class InvalidButton(QuizError):
 
 class InvalidContent(QuizError):
     pass
+
+
+class DailyNotPosted(QuizError):
+    """A moderator's "post now" failed; the Discord layer words ``failure`` for them."""
+
+    def __init__(self, failure: Failure) -> None:
+        super().__init__("Today's question could not be posted.")
+        self.failure = failure
+
+
+class InvalidDraft(QuizError):
+    """A question form with problems; carries the draft so it can be reopened as typed."""
+
+    def __init__(self, problems: list[str], draft: Draft) -> None:
+        super().__init__("\n".join(f"• {p}" for p in problems))
+        self.problems = problems
+        self.draft = draft

@@ -6,15 +6,17 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.content import Question
-from bot.core.rounds import PostInfo, RoundInfo
-from bot.core.scoring import Standing
+from bot.core.delivery import Failure
+from bot.core.posts import PostInfo
+from bot.core.rounds import RoundInfo
+from bot.core.scoring import BoardScope, Standing
 
 
 @dataclass(frozen=True, slots=True)
 class Board:
     """A page of a server leaderboard, plus the viewer's own line."""
 
-    scope: str  # "all" or "week"
+    scope: BoardScope
     rows: tuple[Standing, ...]
     page: int
     pages: int
@@ -105,7 +107,7 @@ class DailyStatus:
     pool_size: int = 0
     low_on_questions: bool = False
     today_link: str | None = None  # today's post, once it is up
-    last_error: str | None = None
+    last_error: Failure | None = None
     last_error_at: datetime | None = None
 
 

@@ -6,12 +6,15 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from bot.core.content import Question
 
 DEFAULT_QUESTIONS = 10
 MIN_SECONDS, MAX_SECONDS, DEFAULT_SECONDS = 10, 300, 30
 MAX_QUESTIONS = 25
+
+RoundStatus = Literal["running", "finished", "stopped"]
 
 
 def pick_questions(pool: Sequence[Question], count: int | None, rng: random.Random) -> list[Question]:
@@ -36,26 +39,9 @@ class RoundInfo:
     total: int
     seconds: int
     position: int
-    status: str
+    status: RoundStatus
     stop_requested_by: int | None
 
     @property
     def finished_posting(self) -> bool:
         return self.position >= self.total
-
-
-@dataclass(frozen=True, slots=True)
-class PostInfo:
-    """A posted question with the snapshot it was graded against."""
-
-    id: int
-    guild_id: int
-    channel_id: int
-    message_id: int | None
-    kind: str
-    round_id: int | None
-    position: int | None
-    question: Question
-    opened_at: datetime
-    closes_at: datetime
-    closed_at: datetime | None

@@ -140,3 +140,11 @@ def common_timezones(prefix: str, limit: int = AUTOCOMPLETE_LIMIT) -> list[str]:
         elif needle in lowered:
             contains.append(name)
     return [*starts, *part_starts, *contains][: max(limit, 0)]
+
+
+def settled_day(set_at: datetime, at: time, tz: tzinfo, last_claimed: date | None) -> date:
+    """The latest local day that gets no (further) post: the last one claimed, or the day the
+    schedule was set if its time had already passed then, so setting 09:00 at noon waits for tomorrow."""
+    set_day = local_date(set_at, tz)
+    floor = set_day if post_time_on(set_day, at, tz) <= set_at else set_day - timedelta(days=1)
+    return max(floor, last_claimed) if last_claimed is not None else floor

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
 
 POINTS_PER_NEW_CORRECT = 1
 
@@ -51,3 +53,12 @@ def percentages(counts: list[int]) -> list[int]:
 
 def iso_week(year: int, week: int) -> str:
     return f"{year}-W{week:02d}"
+
+
+def week_of(moment: datetime) -> str:
+    """The ISO week (UTC) a moment counts towards on the weekly board."""
+    year, week, _ = moment.astimezone(UTC).isocalendar()
+    return iso_week(year, week)
+
+
+BoardScope = Literal["all", "week"]

@@ -7,21 +7,22 @@ from collections import OrderedDict
 
 from bot.core.content import letter
 from bot.core.errors import AlreadyAnswered, InvalidButton, QuestionClosed, UnknownQuestion
+from bot.core.posts import PostInfo
 from bot.core.results import AnswerResult, Board
-from bot.core.rounds import PostInfo
 from bot.services.ports import Clock
-from bot.services.scores import ScoreService
 from bot.storage.answers import AnswerWriter
-from bot.storage.repository import Repository
+from bot.storage.posts import PostRepository
+from bot.storage.rounds import RoundRepository
 
 POST_CACHE_SIZE = 4096
+REPLY_BOARD_TOP = 5  # leaderboard lines in each member's private reply
 
 
 class AnswerService:
-    def __init__(self, repo: Repository, writer: AnswerWriter, scores: ScoreService, clock: Clock) -> None:
-        self.repo = repo
+    def __init__(self, posts: PostRepository, rounds: RoundRepository, writer: AnswerWriter, clock: Clock) -> None:
+        self.posts = posts
+        self.rounds = rounds
         self.writer = writer
-        self.scores = scores
         self.clock = clock
         # A post's question snapshot never changes and its deadline only moves earlier, so a cached
         # copy is safe for everything but the final open check, which the writer makes in SQL.
@@ -48,12 +49,12 @@ class AnswerService:
         return found
 
     async def _load(self, post_id: int) -> tuple[PostInfo, int | None] | None:
-        post = await self.repo.get_post(post_id)
+        post = await self.posts.get(post_id)
         if post is None:
             return None
         total = None
         if post.round_id is not None:
-            rnd = await self.repo.get_round(post.round_id)
+            rnd = await self.rounds.get(post.round_id)
             total = rnd.total if rnd else None
         return post, total
 
@@ -71,7 +72,7 @@ class AnswerService:
         now = self.clock()
         if now >= post.closes_at:
             raise closed
-        stored = await self.writer.record(post, member_id, choice, now)
+        stored = await self.writer.record(post, member_id, choice, now, board_top=REPLY_BOARD_TOP)
         if stored.status == "closed":
             raise closed
         if stored.status == "duplicate":

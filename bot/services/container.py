@@ -1,16 +1,25 @@
-"""The services the Discord layer is given, built once in bot/__main__.py."""
+"""The services the Discord layer is given and the loops the composition root runs, wired in one place.
+
+``build`` only connects objects (no I/O), so bot/__main__.py and the tests wire the same graph.
+"""
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 
+from bot.catalog import Catalog
 from bot.services.answers import AnswerService
 from bot.services.bank import QuestionBank
 from bot.services.daily import DailyService
+from bot.services.daily_scheduler import DailyScheduler
 from bot.services.guilds import GuildService
+from bot.services.ports import BackgroundWork, Clock, Publisher
 from bot.services.questions import QuestionService
+from bot.services.round_runner import RoundRunner
 from bot.services.rounds import RoundService
 from bot.services.scores import ScoreService
+from bot.storage.repositories import Repositories
 
 
 @dataclass(frozen=True)
@@ -22,3 +31,36 @@ class Services:
     bank: QuestionBank
     questions: QuestionService
     daily: DailyService
+
+
+@dataclass(frozen=True)
+class Workers:
+    """Long-running loops: started once the client is connected, closed when it stops."""
+
+    rounds: RoundRunner
+    daily: DailyScheduler
+
+    def all(self) -> tuple[BackgroundWork, ...]:
+        return (self.rounds, self.daily)
+
+
+def build(
+    repos: Repositories, catalog: Catalog, publisher: Publisher, clock: Clock, rng: random.Random | None = None
+) -> tuple[Services, Workers]:
+    rng = rng or random.Random()
+    bank = QuestionBank(catalog, repos.questions)
+    scores = ScoreService(repos.scores, clock)
+    workers = Workers(
+        rounds=RoundRunner(repos.rounds, repos.posts, scores, publisher, clock),
+        daily=DailyScheduler(repos.daily, repos.posts, bank, publisher, clock, rng),
+    )
+    services = Services(
+        answers=AnswerService(repos.posts, repos.rounds, repos.answers, clock),
+        rounds=RoundService(repos.rounds, repos.posts, bank, workers.rounds, clock, rng),
+        scores=scores,
+        guilds=GuildService(repos.guilds, repos.meta, clock),
+        bank=bank,
+        questions=QuestionService(repos.questions, repos.drafts, bank, clock),
+        daily=DailyService(repos.daily, bank, workers.daily, clock),
+    )
+    return services, workers

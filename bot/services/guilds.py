@@ -5,44 +5,43 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.services.ports import Clock
-from bot.storage import maintenance
-from bot.storage.database import Database
-from bot.storage.repository import Repository
+from bot.storage.guilds import GuildRepository
+from bot.storage.meta import MetaRepository
 
 COMMAND_HASH_KEY = "command_sync_hash"
 
 
 class GuildService:
-    def __init__(self, repo: Repository, db: Database, clock: Clock) -> None:
-        self.repo = repo
-        self.db = db
+    def __init__(self, guilds: GuildRepository, meta: MetaRepository, clock: Clock) -> None:
+        self.guilds = guilds
+        self.meta = meta
         self.clock = clock
 
     async def mod_role(self, guild_id: int) -> int | None:
-        return await self.repo.mod_role(guild_id)
+        return await self.guilds.mod_role(guild_id)
 
     async def set_mod_role(self, guild_id: int, role_id: int | None) -> None:
-        await self.repo.set_mod_role(guild_id, role_id, self.clock())
+        await self.guilds.set_mod_role(guild_id, role_id, self.clock())
 
     async def synced_hash(self) -> str | None:
-        return await self.repo.meta_get(COMMAND_HASH_KEY)
+        return await self.meta.get(COMMAND_HASH_KEY)
 
     async def remember_synced_hash(self, digest: str) -> None:
-        await self.repo.meta_set(COMMAND_HASH_KEY, digest)
+        await self.meta.set(COMMAND_HASH_KEY, digest)
 
     async def forget_member(self, guild_id: int, member_id: int) -> int:
         """Delete the member's answers and scores in this server; return the number of answers removed."""
-        return await maintenance.forget_member(self.db, guild_id, member_id)
+        return await self.guilds.forget_member(guild_id, member_id)
 
     async def joined(self, guild_id: int) -> None:
-        await maintenance.mark_guild(self.db, guild_id, present=True, now=self.clock())
+        await self.guilds.mark(guild_id, present=True, now=self.clock())
 
     async def left(self, guild_id: int) -> None:
-        await maintenance.mark_guild(self.db, guild_id, present=False, now=self.clock())
+        await self.guilds.mark(guild_id, present=False, now=self.clock())
 
     async def reconcile(self, present: set[int]) -> int:
-        return await maintenance.reconcile_guilds(self.db, present, self.clock())
+        return await self.guilds.reconcile(present, self.clock())
 
     async def prune(self, days: int) -> dict[int, int]:
         """Remove the data of servers the bot left more than ``days`` days ago."""
-        return await maintenance.prune_guilds(self.db, self.clock() - timedelta(days=days))
+        return await self.guilds.prune(self.clock() - timedelta(days=days))

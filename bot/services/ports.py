@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
+from bot.core.delivery import Failure
 from bot.core.results import QuestionToPost, Reveal, RoundSummary
 
 Clock = Callable[[], datetime]
@@ -13,6 +14,10 @@ Clock = Callable[[], datetime]
 
 class PublishError(Exception):
     """The Discord layer could not post or edit (channel gone, no permission, Discord or network down)."""
+
+    def __init__(self, failure: Failure) -> None:
+        super().__init__(f"{failure.code} (channel {failure.channel_id}): {failure.detail or ''}".rstrip(": "))
+        self.failure = failure
 
 
 class Publisher(Protocol):
@@ -37,3 +42,11 @@ class Publisher(Protocol):
     async def find_question_message(self, channel_id: int, guild_id: int, post_id: int) -> int | None:
         """The id of a recent message of the bot in the channel with this post's answer buttons, if any."""
         ...
+
+
+class BackgroundWork(Protocol):
+    """A long-running loop the composition root starts once the client is connected, and stops at exit."""
+
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...

@@ -3,34 +3,40 @@
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 
 from bot.catalog import ContentError, dump_deck, parse_deck
-from bot.core.content import Deck, Question
+from bot.core.content import DEFAULT_DECK, Deck, Question
 from bot.core.drafts import Draft, validate_draft
-from bot.core.errors import InvalidContent, QuizError, UnknownDeck, UnknownQuestion
+from bot.core.errors import InvalidContent, InvalidDraft, QuizError, UnknownDeck, UnknownQuestion
 from bot.core.results import ListedQuestion, QuestionPage
 from bot.services.bank import QuestionBank
 from bot.services.ports import Clock
+from bot.storage.drafts import DraftRepository
 from bot.storage.questions import QuestionRepository
 
 MAX_IMPORT_BYTES = 256_000
 LIST_PAGE = 10
-
-
-class InvalidDraft(QuizError):
-    """A modal submission with problems; carries the draft so it can be reopened as typed."""
-
-    def __init__(self, problems: list[str], draft: Draft) -> None:
-        super().__init__("\n".join(f"• {p}" for p in problems))
-        self.problems = problems
-        self.draft = draft
+DRAFT_KEPT_FOR = timedelta(hours=24)
 
 
 class QuestionService:
-    def __init__(self, repo: QuestionRepository, bank: QuestionBank, clock: Clock) -> None:
+    def __init__(self, repo: QuestionRepository, drafts: DraftRepository, bank: QuestionBank, clock: Clock) -> None:
         self.repo = repo
+        self.drafts = drafts
         self.bank = bank
         self.clock = clock
+
+    # -- a refused form, kept so "Fix it" reopens it as typed (also after a restart) ------------
+    async def keep_draft(self, *, guild_id: int, member_id: int, draft: Draft) -> None:
+        now = self.clock()
+        await self.drafts.keep(guild_id, member_id, draft, now=now, expires_at=now + DRAFT_KEPT_FOR)
+
+    async def refused_draft(self, *, guild_id: int, member_id: int) -> Draft | None:
+        return await self.drafts.get(guild_id, member_id, self.clock())
+
+    async def drop_draft(self, *, guild_id: int, member_id: int) -> None:
+        await self.drafts.drop(guild_id, member_id)
 
     def check_deck(self, deck: str) -> None:
         if deck not in self.bank.deck_names():
@@ -65,7 +71,7 @@ class QuestionService:
     async def edit(self, *, guild_id: int, member_id: int, question_id: str, draft: Draft) -> tuple[Question, str]:
         """Save a new revision of the server's question; (question, its deck)."""
         await self.editable(guild_id, question_id)
-        deck = await self.repo.custom_deck(guild_id, question_id) or "trl"
+        deck = await self.repo.custom_deck(guild_id, question_id) or DEFAULT_DECK
         question, problems = validate_draft(draft, question_id)
         if question is None:
             raise InvalidDraft(problems, draft)
@@ -123,8 +129,13 @@ class QuestionService:
         except ContentError as exc:
             raise InvalidContent("\n".join(exc.problems)) from None
         self.check_deck(deck.deck)
-        problems = []
+        problems: list[str] = []
         for index, question in enumerate(deck.questions):
+            if question.checks:
+                problems.append(
+                    f"{filename}: question {index + 1} (id {question.id!r}): checks: only the built-in decks carry "
+                    "fact checks; remove the field"
+                )
             if self.bank.builtin(question.id) is not None:
                 problems.append(
                     f"{filename}: question {index + 1} (id {question.id!r}): id: belongs to a built-in question; "

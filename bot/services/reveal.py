@@ -4,26 +4,26 @@ from __future__ import annotations
 
 import logging
 
+from bot.core.posts import PostInfo
 from bot.core.results import Reveal
-from bot.core.rounds import PostInfo
 from bot.services.ports import Clock, Publisher, PublishError
-from bot.storage.repository import Repository
+from bot.storage.posts import PostRepository
 
 log = logging.getLogger(__name__)
 
 
 async def close_and_reveal(
-    repo: Repository, publisher: Publisher, clock: Clock, post: PostInfo, round_total: int | None
+    posts: PostRepository, publisher: Publisher, clock: Clock, post: PostInfo, round_total: int | None
 ) -> bool:
     """Close the post, then edit its message to show the answer, the distribution and the explanation.
 
     Returns False, and shows nothing, when the post was already closed: whoever closed it revealed it.
     The close is committed before the edit, so the distribution shown counts every answer accepted.
     """
-    if not await repo.close_post(post.id, clock()):
+    if not await posts.close(post.id, clock()):
         return False
-    closed = await repo.get_post(post.id) or post
-    counts = await repo.choice_counts(post)
+    closed = await posts.get(post.id) or post
+    counts = await posts.choice_counts(post)
     try:
         await publisher.show_reveal(Reveal(post=closed, counts=counts, round_total=round_total))
     except PublishError as exc:

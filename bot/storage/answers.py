@@ -17,28 +17,16 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.core.rounds import PostInfo
-from bot.core.scoring import Standing, next_streak, points_for
+from bot.core.posts import PostInfo
+from bot.core.scoring import Standing, next_streak, points_for, week_of
 from bot.storage.database import Database
-from bot.storage.repository import Repository, to_db_time, week_of
+from bot.storage.rows import to_db_time
+from bot.storage.scores import ScoreRepository
+from bot.storage.types import StoredAnswer
 
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 200  # 4 parameters each: well under SQLite's 32,766-variable limit
-BOARD_TOP = 5
-
-
-@dataclass(frozen=True, slots=True)
-class StoredAnswer:
-    """The outcome of one click, and for a new answer what the member's reply shows."""
-
-    status: str  # "inserted", "duplicate" or "closed"
-    choice: int
-    correct: bool
-    points: int
-    top: tuple[Standing, ...] = ()
-    me: Standing | None = None
-    progress: tuple[int, int] | None = None  # answered, correct in the post's round
 
 
 @dataclass(slots=True)
@@ -48,23 +36,42 @@ class _Pending:
     choice: int
     stamp: str
     week: str
+    board_top: int
     done: asyncio.Future[StoredAnswer]
 
 
+@dataclass(slots=True)
+class _Tally:
+    """What one batch adds to a member's totals."""
+
+    answered: int
+    correct: int
+    points: int
+    streak: int
+    best_streak: int
+    last_answer_at: str
+
+
 class AnswerWriter:
-    def __init__(self, db: Database, repo: Repository) -> None:
+    def __init__(self, db: Database, scores: ScoreRepository) -> None:
         self.db = db
-        self.repo = repo
+        self.scores = scores
         self._queue: list[_Pending] = []
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
-    async def record(self, post: PostInfo, member_id: int, choice: int, now: datetime) -> StoredAnswer:
-        """Store one answer at most once per (post, member); returns once it is committed."""
+    async def record(
+        self, post: PostInfo, member_id: int, choice: int, now: datetime, *, board_top: int
+    ) -> StoredAnswer:
+        """Store one answer at most once per (post, member); returns once it is committed.
+
+        A new answer comes back with the server's top ``board_top`` members, the member's rank and
+        their round progress, read in the transaction that wrote it.
+        """
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._run(), name="answer-writer")
         done: asyncio.Future[StoredAnswer] = asyncio.get_running_loop().create_future()
-        self._queue.append(_Pending(post, member_id, choice, to_db_time(now), week_of(now), done))
+        self._queue.append(_Pending(post, member_id, choice, to_db_time(now), week_of(now), board_top, done))
         self._wake.set()
         return await done
 
@@ -117,13 +124,14 @@ class AnswerWriter:
         if not fresh:
             return results
         guilds = {item.post.guild_id for item, _ in fresh}
-        tops = {guild: tuple(await self.repo.board_rows(guild, None, BOARD_TOP, 0)) for guild in guilds}
+        longest = max(item.board_top for item, _ in fresh)
+        tops = {guild: tuple(await self.scores.page(guild, None, longest, 0)) for guild in guilds}
         above: dict[int, dict[int, int]] = {}
         for guild in guilds:
             points = [totals[key][2] for key in totals if key[0] == guild]
-            above[guild] = await self.repo.members_above(guild, None, points)
+            above[guild] = await self.scores.members_above(guild, None, points)
         progress = await _round_progress(conn, [item for item, _ in fresh])
-        out = []
+        out: list[StoredAnswer] = []
         for item, result in zip(batch, results, strict=True):
             if result.status != "inserted":
                 out.append(result)
@@ -137,7 +145,7 @@ class AnswerWriter:
                     result.choice,
                     result.correct,
                     result.points,
-                    top=tops[guild],
+                    top=tops[guild][: item.board_top],
                     me=me,
                     progress=progress.get((item.post.round_id, item.member_id)) if item.post.round_id else None,
                 )
@@ -196,7 +204,7 @@ async def _write(
     results: list[StoredAnswer | None] = [None] * len(batch)
     new = [(i, item) for i, item in enumerate(batch) if keys[i] in rows]
     claimed: set[tuple[int, int]] = set()
-    fresh = []
+    fresh: list[tuple[_Pending, bool, int]] = []
     for i, item in new:
         if keys[i] in claimed:
             continue  # the same member twice in one batch: only the first is new
@@ -224,18 +232,20 @@ async def _update_totals(
         [x for pair in members for x in pair],
     )
     before = {(r[0], r[1]): (r[2], r[3], r[4], r[5]) for r in current}
-    totals: dict[tuple[int, int], list] = {}
+    totals: dict[tuple[int, int], _Tally] = {}
     weekly: dict[tuple[int, str, int], list[int]] = defaultdict(lambda: [0, 0, 0])
     for item, correct, points in fresh:
         key = (item.post.guild_id, item.member_id)
-        streak = before[key][0] if key in before else 0
-        entry = totals.setdefault(key, [0, 0, 0, streak, 0, item.stamp])  # answered, correct, points, streak, best
-        entry[0] += 1
-        entry[1] += int(correct)
-        entry[2] += points
-        entry[3] = next_streak(entry[3], correct)
-        entry[4] = max(entry[4], entry[3])
-        entry[5] = max(entry[5], item.stamp)
+        tally = totals.get(key)
+        if tally is None:
+            streak = before[key][0] if key in before else 0
+            tally = totals[key] = _Tally(0, 0, 0, streak, 0, item.stamp)
+        tally.answered += 1
+        tally.correct += int(correct)
+        tally.points += points
+        tally.streak = next_streak(tally.streak, correct)
+        tally.best_streak = max(tally.best_streak, tally.streak)
+        tally.last_answer_at = max(tally.last_answer_at, item.stamp)
         week = weekly[(item.post.guild_id, item.week, item.member_id)]
         week[0] += 1
         week[1] += int(correct)
@@ -246,16 +256,19 @@ async def _update_totals(
         " answered = answered + excluded.answered, correct = correct + excluded.correct,"
         " points = points + excluded.points, streak = excluded.streak,"
         " best_streak = MAX(best_streak, excluded.best_streak), last_answer_at = excluded.last_answer_at",
-        [(g, m, *entry) for (g, m), entry in totals.items()],
+        [
+            (g, m, t.answered, t.correct, t.points, t.streak, t.best_streak, t.last_answer_at)
+            for (g, m), t in totals.items()
+        ],
     )
     histogram: dict[tuple[int, int], int] = defaultdict(int)
-    for key, entry in totals.items():
+    for key, tally in totals.items():
         old = before.get(key)
         if old is None:
-            histogram[(key[0], entry[2])] += 1
-        elif entry[2]:
+            histogram[(key[0], tally.points)] += 1
+        elif tally.points:
             histogram[(key[0], old[1])] -= 1
-            histogram[(key[0], old[1] + entry[2])] += 1
+            histogram[(key[0], old[1] + tally.points)] += 1
     await conn.executemany(
         "INSERT INTO score_histogram (guild_id, points, members) VALUES (?, ?, ?)"
         " ON CONFLICT (guild_id, points) DO UPDATE SET members = members + excluded.members",
@@ -267,10 +280,10 @@ async def _update_totals(
         " correct = correct + excluded.correct, points = points + excluded.points",
         [(g, w, m, *v) for (g, w, m), v in weekly.items()],
     )
-    after = {}
-    for key, entry in totals.items():
+    after: dict[tuple[int, int], tuple[int, int, int]] = {}
+    for key, tally in totals.items():
         _streak, points, answered, correct = before.get(key, (0, 0, 0, 0))
-        after[key] = (answered + entry[0], correct + entry[1], points + entry[2])
+        after[key] = (answered + tally.answered, correct + tally.correct, points + tally.points)
     return after
 
 

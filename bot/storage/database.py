@@ -1,4 +1,8 @@
-"""The one SQLite connection, its pragmas, and write transactions."""
+"""The one SQLite connection, its pragmas, reads and write transactions.
+
+This class is the storage seam: repositories use only ``fetch_one``, ``fetch_all``, ``fetch_value``
+and ``transaction()``, so a second backend (PostgreSQL) slots in by providing the same four.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import contextlib
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Sequence
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
@@ -66,10 +71,17 @@ class Database:
         rows = await self.conn.execute_fetchall(sql, args)
         return next(iter(rows), None)
 
+    async def fetch_all(self, sql: str, args: Sequence[object] = ()) -> list[sqlite3.Row]:
+        """Every row in one round trip to the SQLite thread."""
+        return list(await self.conn.execute_fetchall(sql, args))
+
+    async def fetch_value(self, sql: str, args: Sequence[object] = (), default: object = None) -> Any:
+        """The first column of the first row, or ``default``."""
+        row = await self.fetch_one(sql, args)
+        return row[0] if row is not None and row[0] is not None else default
+
     async def user_version(self) -> int:
-        async with self.conn.execute("PRAGMA user_version") as cur:
-            row = await cur.fetchone()
-        return int(row[0]) if row else 0
+        return int(await self.fetch_value("PRAGMA user_version", default=0))
 
 
 async def _finish(statement: Awaitable[object]) -> None:

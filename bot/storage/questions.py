@@ -2,31 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.content import Question
 from bot.storage.database import Database
-from bot.storage.repository import to_db_time
-
-
-@dataclass(frozen=True, slots=True)
-class AnswerRate:
-    answered: int
-    correct: int
+from bot.storage.rows import to_db_time
+from bot.storage.types import AnswerRate
 
 
 class QuestionRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
-        self.conn = db.conn
 
     async def hidden_question_ids(self, guild_id: int) -> set[str]:
-        async with self.conn.execute("SELECT question_id FROM hidden_questions WHERE guild_id = ?", (guild_id,)) as cur:
-            return {row[0] for row in await cur.fetchall()}
+        rows = await self.db.fetch_all("SELECT question_id FROM hidden_questions WHERE guild_id = ?", (guild_id,))
+        return {row[0] for row in rows}
 
     async def custom_questions(self, guild_id: int, deck: str) -> list[Question]:
-        rows = await self.conn.execute_fetchall(
+        rows = await self.db.fetch_all(
             "SELECT body FROM custom_questions WHERE guild_id = ? AND deck = ? AND removed_at IS NULL"
             " ORDER BY created_at, id",
             (guild_id, deck),
@@ -41,20 +34,20 @@ class QuestionRepository:
         return Question.model_validate_json(row[0]) if row else None
 
     async def custom_deck(self, guild_id: int, question_id: str) -> str | None:
-        row = await self.db.fetch_one(
+        return await self.db.fetch_value(
             "SELECT deck FROM custom_questions WHERE guild_id = ? AND id = ? AND removed_at IS NULL",
             (guild_id, question_id),
         )
-        return row[0] if row else None
 
     async def next_custom_number(self, guild_id: int) -> int:
         """One more than the highest custom-N this server ever had, removed or imported ones included."""
-        row = await self.db.fetch_one(
+        highest = await self.db.fetch_value(
             "SELECT MAX(CAST(substr(id, 8) AS INTEGER)) FROM custom_questions"
             " WHERE guild_id = ? AND id GLOB 'custom-[0-9]*'",
             (guild_id,),
+            default=0,
         )
-        return (row[0] or 0) + 1 if row else 1
+        return int(highest) + 1
 
     async def insert_new(self, guild_id: int, deck: str, question: Question, member_id: int, now: datetime) -> bool:
         """Insert a new question; False (and nothing changed) if the server already has that id."""
@@ -114,8 +107,8 @@ class QuestionRepository:
             return cur.rowcount == 1
 
     async def answer_rates(self, guild_id: int) -> dict[str, AnswerRate]:
-        async with self.conn.execute(
+        rows = await self.db.fetch_all(
             "SELECT question_id, COUNT(*), SUM(correct) FROM answers WHERE guild_id = ? GROUP BY question_id",
             (guild_id,),
-        ) as cur:
-            return {row[0]: AnswerRate(row[1], row[2] or 0) for row in await cur.fetchall()}
+        )
+        return {row[0]: AnswerRate(row[1], row[2] or 0) for row in rows}

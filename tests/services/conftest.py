@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.__main__ import build_services
 from bot.catalog import load_catalog
+from bot.core.delivery import Failure
+from bot.services.container import Services, Workers, build
 from bot.services.ports import PublishError
 from bot.storage.database import Database
 from bot.storage.migrate import apply_migrations
+from bot.storage.repositories import Repositories
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "content"
 
@@ -48,7 +50,7 @@ class RecordingPublisher:
         # The daily question: what was sent (item, role_id, message_id), and how to misbehave.
         self.daily = []
         self.daily_attempts = []
-        self.failing_channels = {}  # channel id -> the PublishError message to raise
+        self.failing_channels = {}  # channel id -> the failure code to raise
         self.crash_after_send = False  # True: the message is sent, then the process "dies"
         self.lookups = []
 
@@ -71,7 +73,7 @@ class RecordingPublisher:
     async def post_daily(self, item, role_id):
         self.daily_attempts.append(item)
         if item.post.channel_id in self.failing_channels:
-            raise PublishError(self.failing_channels[item.post.channel_id])
+            raise PublishError(Failure(self.failing_channels[item.post.channel_id], item.post.channel_id))
         self._next_id += 1
         self.daily.append((item, role_id, self._next_id))
         self.changed.set()
@@ -115,10 +117,25 @@ def publisher():
     return RecordingPublisher()
 
 
+def wire(db, clock, publisher, seed=7) -> tuple[Services, Workers]:
+    """The services and loops of one process over ``db``, as bot/__main__.py builds them."""
+    return build(Repositories.over(db), load_catalog(FIXTURES), publisher, clock, random.Random(seed))
+
+
 @pytest.fixture
-async def services(db, clock, publisher):
-    built = build_services(db, load_catalog(FIXTURES), clock=clock, rng=random.Random(7))
-    built.rounds.bind(publisher)
-    yield built
-    await built.rounds.close()
-    await built.answers.close()
+async def wired(db, clock, publisher):
+    services, workers = wire(db, clock, publisher)
+    yield services, workers
+    await workers.rounds.close()
+    await workers.daily.close()
+    await services.answers.close()
+
+
+@pytest.fixture
+def services(wired) -> Services:
+    return wired[0]
+
+
+@pytest.fixture
+def workers(wired) -> Workers:
+    return wired[1]

@@ -1,29 +1,40 @@
 """The daily question with real storage, a clock the test moves, and no Discord."""
 
 import asyncio
-import random
 from datetime import UTC, datetime
 
 import pytest
 
-from bot.__main__ import build_services
-from bot.catalog import load_catalog
+from bot.core.delivery import Failure
 from bot.core.drafts import Draft
-from bot.core.errors import QuestionClosed, QuizError, UnknownDeck
-from bot.services.daily import BUSY, INTERRUPTED
-from tests.services.conftest import FIXTURES
+from bot.core.errors import DailyNotPosted, QuestionClosed, QuizError, UnknownDeck
+from bot.services.daily import BUSY
+from tests.services.conftest import wire
 
 GUILD, OTHER_GUILD, CHANNEL, OTHER_CHANNEL = 1, 2, 10, 20
 MOD, ALICE, BOB = 100, 101, 102
 BERLIN = "Europe/Berlin"
-NO_PERMISSION = "I'm not allowed to post in <#10>."
+NO_PERMISSION = Failure("forbidden", CHANNEL)
+
+
+class Daily:
+    """The daily use cases with the scheduler's pass at hand, as one process has them."""
+
+    def __init__(self, services, workers):
+        self.service = services.daily
+        self.scheduler = workers.daily
+        self.services = services
+
+    def __getattr__(self, name):
+        return getattr(self.service, name)
+
+    async def tick(self):
+        return await self.scheduler.tick()
 
 
 @pytest.fixture
-async def daily(services, publisher):
-    services.daily.bind(publisher)
-    yield services.daily
-    await services.daily.close()
+def daily(services, workers):
+    return Daily(services, workers)
 
 
 def utc(text: str) -> datetime:
@@ -31,8 +42,9 @@ def utc(text: str) -> datetime:
 
 
 async def configure(daily, *, guild=GUILD, channel=CHANNEL, time="09:00", tz=BERLIN, deck="trl", role=None):
-    return await daily.set(guild_id=guild, member_id=MOD, channel_id=channel, time_text=time, timezone=tz,
-                           deck=deck, role_id=role)
+    return await daily.set(
+        guild_id=guild, member_id=MOD, channel_id=channel, time_text=time, timezone=tz, deck=deck, role_id=role
+    )
 
 
 async def rows(db, sql, args=()):
@@ -41,14 +53,14 @@ async def rows(db, sql, args=()):
 
 
 async def days(db, guild=GUILD):
-    return await rows(db, "SELECT local_date, status FROM daily_posts WHERE guild_id = ? ORDER BY local_date",
-                      (guild,))
+    return await rows(db, "SELECT local_date, status FROM daily_posts WHERE guild_id = ? ORDER BY local_date", (guild,))
 
 
 async def restarted(db, clock, publisher):
     """A new process on the same database: fresh services, nothing in memory."""
-    fresh = build_services(db, load_catalog(FIXTURES), clock=clock, rng=random.Random(3))
-    fresh.daily.bind(publisher)
+    services, workers = wire(db, clock, publisher, seed=3)
+    fresh = Daily(services, workers)
+    fresh.daily = fresh
     return fresh
 
 
@@ -73,7 +85,8 @@ async def test_status_shows_the_next_post_in_the_zone_and_what_is_left(daily, db
     assert (status.remaining, status.pool_size, status.low_on_questions) == (3, 3, False)
     assert status.last_error is None and status.today_link is None
     assert await rows(db, "SELECT channel_id, local_time, timezone, deck, enabled FROM daily_schedules") == [
-        (CHANNEL, "09:00", BERLIN, "trl", 1)]
+        (CHANNEL, "09:00", BERLIN, "trl", 1)
+    ]
 
 
 async def test_posts_once_at_the_local_time_and_closes_at_the_next(daily, db, clock, publisher):
@@ -109,8 +122,7 @@ async def test_dst_changes_move_nothing(daily, clock, publisher):
     assert len(publisher.daily) == 1
     clock.now = utc("2027-03-28 07:00")
     await daily.tick()
-    assert [item.post.opened_at for item, _, _ in publisher.daily] == [utc("2027-03-27 08:00"),
-                                                                       utc("2027-03-28 07:00")]
+    assert [item.post.opened_at for item, _, _ in publisher.daily] == [utc("2027-03-27 08:00"), utc("2027-03-28 07:00")]
 
 
 async def test_offline_at_the_time_posts_on_start_the_same_day_but_never_a_missed_day(daily, db, clock, publisher):
@@ -186,7 +198,6 @@ async def test_a_claim_interrupted_on_an_earlier_day_is_not_posted_late(daily, d
     assert [item.post.opened_at for item, _, _ in publisher.daily] == [utc("2026-11-26 08:30")]
     assert (await fresh.daily.status(GUILD)).last_error is None  # the later success cleared it
     assert await rows(db, "SELECT COUNT(*) FROM posts WHERE closed_at IS NULL") == [(1,)]
-    assert INTERRUPTED.startswith("The bot stopped")
 
 
 async def test_now_counts_as_today_and_a_second_now_links_to_it(daily, db, clock, publisher):
@@ -217,7 +228,8 @@ async def test_now_racing_the_loop_posts_once(daily, db, clock, publisher):
     assert len(publisher.daily) == 1
     now_result = results[1]
     assert (isinstance(now_result, QuizError) and now_result.user_message == BUSY) or not isinstance(
-        now_result, BaseException)
+        now_result, BaseException
+    )
     assert await days(db) == [("2026-11-25", "posted")]
 
 
@@ -243,9 +255,17 @@ async def test_answers_count_and_the_closed_question_reveals(daily, services, cl
 async def test_rotation_asks_every_question_once_then_starts_a_new_cycle(daily, services, db, clock, publisher):
     """Own questions are included, hidden ones never asked; status warns below three left."""
     await services.questions.set_hidden(guild_id=GUILD, member_id=MOD, question_id="mini-one", hidden=True)
-    await services.questions.add(guild_id=GUILD, member_id=MOD, deck="trl", draft=Draft(
-        prompt="Which method saves a trainer's model?", choices="save_model\nexport\npush", answer="A",
-        explanation="Trainer.save_model writes the weights and config to output_dir."))
+    await services.questions.add(
+        guild_id=GUILD,
+        member_id=MOD,
+        deck="trl",
+        draft=Draft(
+            prompt="Which method saves a trainer's model?",
+            choices="save_model\nexport\npush",
+            answer="A",
+            explanation="Trainer.save_model writes the weights and config to output_dir.",
+        ),
+    )
     await configure(daily)
     remaining = []
     for day in range(4):
@@ -264,7 +284,7 @@ async def test_a_channel_it_cannot_post_in_fails_once_a_day_and_spares_other_ser
     """The failure is recorded and shown; no retry until the next day's time; other servers still post."""
     await configure(daily)
     await configure(daily, guild=OTHER_GUILD, channel=OTHER_CHANNEL)
-    publisher.failing_channels[CHANNEL] = NO_PERMISSION
+    publisher.failing_channels[CHANNEL] = "forbidden"
     clock.now = utc("2026-11-25 08:00")
     await daily.tick()
     for _ in range(3):
@@ -276,8 +296,9 @@ async def test_a_channel_it_cannot_post_in_fails_once_a_day_and_spares_other_ser
     assert status.next_post_at == utc("2026-11-26 08:00")
     assert await days(db) == [("2026-11-25", "failed")]
     assert await rows(db, "SELECT closed_at IS NOT NULL FROM posts WHERE channel_id = ?", (CHANNEL,)) == [(1,)]
-    with pytest.raises(QuizError, match="could not be posted: I'm not allowed"):
+    with pytest.raises(DailyNotPosted) as refused:
         await daily.post_now(guild_id=GUILD)
+    assert refused.value.failure == NO_PERMISSION
     del publisher.failing_channels[CHANNEL]
     clock.now = utc("2026-11-26 08:00")
     await daily.tick()
@@ -288,7 +309,7 @@ async def test_a_channel_it_cannot_post_in_fails_once_a_day_and_spares_other_ser
 async def test_now_retries_a_failed_day_once_the_channel_is_fixed(daily, db, clock, publisher):
     """After fixing permissions a moderator can post the failed day's question with /now."""
     await configure(daily)
-    publisher.failing_channels[CHANNEL] = NO_PERMISSION
+    publisher.failing_channels[CHANNEL] = "forbidden"
     clock.now = utc("2026-11-25 08:00")
     await daily.tick()
     del publisher.failing_channels[CHANNEL]
@@ -307,7 +328,7 @@ async def test_an_empty_deck_is_reported_without_retrying(daily, services, db, c
     await daily.tick()
     await daily.tick()
     status = await daily.status(GUILD)
-    assert publisher.daily_attempts == [] and "has no questions" in status.last_error
+    assert publisher.daily_attempts == [] and status.last_error == Failure("empty_deck", CHANNEL, "trl")
     assert (status.remaining, status.low_on_questions) == (0, True)
     assert await days(db) == [("2026-11-25", "failed")]
 
@@ -336,7 +357,9 @@ async def test_the_role_ping_is_opt_in(daily, clock, publisher):
     clock.now = utc("2026-11-25 08:00")
     await daily.tick()
     assert sorted((item.post.guild_id, role) for item, role, _ in publisher.daily) == [
-        (GUILD, 555), (OTHER_GUILD, None)]
+        (GUILD, 555),
+        (OTHER_GUILD, None),
+    ]
     assert (await daily.status(GUILD)).role_id == 555
 
 
@@ -344,11 +367,11 @@ async def test_the_loop_posts_when_its_time_comes(daily, clock, publisher):
     """The background task, woken after the clock reaches 09:00 local, posts the question."""
     clock.now = utc("2026-11-25 07:00")
     await configure(daily)
-    daily.start()
+    await daily.scheduler.start()
     await asyncio.sleep(0.05)
     assert publisher.daily == []
     clock.now = utc("2026-11-25 08:00")
-    daily.wake()
+    daily.scheduler.wake()
     await publisher.wait(lambda p: len(p.daily) == 1)
-    await daily.close()
-    assert daily._task is None
+    await daily.scheduler.close()
+    assert daily.scheduler._task is None

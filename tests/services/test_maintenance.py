@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.storage import maintenance
+from bot.storage import backup as maintenance
+from bot.storage.guilds import GUILD_TABLES
 from tests.services.test_rounds import first_post, start
 
 GUILD, OTHER = 1, 2
@@ -16,8 +17,9 @@ async def play(services, publisher, members, guild=GUILD, channel=10):
     await start(services, count=1, channel=channel, guild=guild)
     post = await first_post(publisher, len(publisher.questions) + 1)
     for member in members:
-        await services.answers.answer(post_id=post.id, guild_id=guild, member_id=member,
-                                      choice=post.question.answer_index)
+        await services.answers.answer(
+            post_id=post.id, guild_id=guild, member_id=member, choice=post.question.answer_index
+        )
     return post
 
 
@@ -53,21 +55,20 @@ async def test_forget_member_removes_only_that_member_in_that_server(services, p
     board = await services.scores.board(GUILD, 102)
     assert [r.member_id for r in board.rows] == [102] and board.me.rank == 1
     assert (await services.scores.stats(OTHER, 101)).answered == 1
-    async with db.conn.execute("SELECT COUNT(*) FROM mastered WHERE member_id = 101 AND guild_id = ?",
-                               (GUILD,)) as cur:
+    async with db.conn.execute("SELECT COUNT(*) FROM mastered WHERE member_id = 101 AND guild_id = ?", (GUILD,)) as cur:
         assert (await cur.fetchone())[0] == 0
 
 
-async def test_prune_removes_servers_that_left_long_ago(services, publisher, db, clock):
+async def test_prune_removes_servers_that_left_long_ago(services, publisher, db, clock, workers):
     """Only servers gone for longer than the window lose their data."""
     await play(services, publisher, [101])
     await play(services, publisher, [201], guild=OTHER, channel=11)
-    await services.rounds.close()
+    await workers.rounds.close()
     await services.guilds.reconcile({OTHER})  # GUILD removed the bot while it was offline
     clock.advance(timedelta(days=31).total_seconds())
     assert await services.guilds.prune(days=60) == {}
     assert await services.guilds.prune(days=30) == {GUILD: 1}
-    for table in maintenance.GUILD_TABLES:
+    for table in GUILD_TABLES:
         async with db.conn.execute(f"SELECT COUNT(*) FROM {table} WHERE guild_id = ?", (GUILD,)) as cur:
             assert (await cur.fetchone())[0] == 0, table
     assert (await services.scores.stats(OTHER, 201)).answered == 1

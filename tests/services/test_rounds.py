@@ -68,8 +68,7 @@ async def test_skip_reveals_and_posts_the_next_question(services, publisher):
     """Next (by the starter) closes the question, reveals the distribution and posts the next."""
     await start(services)
     post = await first_post(publisher)
-    await services.answers.answer(post_id=post.id, guild_id=GUILD, member_id=ALICE,
-                                  choice=post.question.answer_index)
+    await services.answers.answer(post_id=post.id, guild_id=GUILD, member_id=ALICE, choice=post.question.answer_index)
     with pytest.raises(NotAllowed):
         await services.rounds.skip(post_id=post.id, guild_id=GUILD, member_id=BOB, is_moderator=False)
     await services.rounds.skip(post_id=post.id, guild_id=GUILD, member_id=STARTER, is_moderator=False)
@@ -86,10 +85,10 @@ async def test_round_finishes_with_a_summary(services, publisher):
     await start(services, count=2)
     for n in (1, 2):
         post = await first_post(publisher, n)
-        await services.answers.answer(post_id=post.id, guild_id=GUILD, member_id=ALICE,
-                                      choice=post.question.answer_index)
-        await services.rounds.skip(post_id=post.id, guild_id=GUILD, member_id=None or STARTER,
-                                   is_moderator=False)
+        await services.answers.answer(
+            post_id=post.id, guild_id=GUILD, member_id=ALICE, choice=post.question.answer_index
+        )
+        await services.rounds.skip(post_id=post.id, guild_id=GUILD, member_id=None or STARTER, is_moderator=False)
     await publisher.wait(lambda p: p.summaries)
     summary = publisher.summaries[0]
     assert not summary.stopped and summary.asked == 2
@@ -136,8 +135,9 @@ async def test_forged_buttons_change_nothing(services, publisher):
 async def test_unknown_deck(services):
     """A deck that doesn't exist is named in the refusal."""
     with pytest.raises(UnknownDeck, match="no deck called"):
-        await services.rounds.start(guild_id=GUILD, channel_id=CHANNEL, member_id=STARTER, deck="nope",
-                                    count=None, seconds=30)
+        await services.rounds.start(
+            guild_id=GUILD, channel_id=CHANNEL, member_id=STARTER, deck="nope", count=None, seconds=30
+        )
 
 
 async def test_concurrent_answers_are_each_stored_once(services, publisher):
@@ -148,8 +148,9 @@ async def test_concurrent_answers_are_each_stored_once(services, publisher):
 
     async def click(member):
         try:
-            await services.answers.answer(post_id=post.id, guild_id=GUILD, member_id=member,
-                                          choice=post.question.answer_index)
+            await services.answers.answer(
+                post_id=post.id, guild_id=GUILD, member_id=member, choice=post.question.answer_index
+            )
         except AlreadyAnswered:
             return "again"
         return "ok"
@@ -164,8 +165,7 @@ async def test_points_are_not_farmed_by_repeating_a_question(services, publisher
     """Getting the same question right in a later round earns no second point."""
     await start(services, count=3)
     post = await first_post(publisher)
-    await services.answers.answer(post_id=post.id, guild_id=GUILD, member_id=ALICE,
-                                  choice=post.question.answer_index)
+    await services.answers.answer(post_id=post.id, guild_id=GUILD, member_id=ALICE, choice=post.question.answer_index)
     await services.rounds.stop(channel_id=CHANNEL, member_id=STARTER, is_moderator=False)
     await publisher.wait(lambda p: p.summaries)
     await start(services, count=3)  # the mini deck has three questions: the same one comes again
@@ -177,91 +177,81 @@ async def test_points_are_not_farmed_by_repeating_a_question(services, publisher
             break
         await services.rounds.skip(post_id=again.id, guild_id=GUILD, member_id=STARTER, is_moderator=False)
         n += 1
-    result = await services.answers.answer(post_id=again.id, guild_id=GUILD, member_id=ALICE,
-                                           choice=again.question.answer_index)
+    result = await services.answers.answer(
+        post_id=again.id, guild_id=GUILD, member_id=ALICE, choice=again.question.answer_index
+    )
     assert result.correct and result.points == 0
     stats = await services.scores.stats(GUILD, ALICE)
     assert (stats.points, stats.correct, stats.answered, stats.best_streak) == (1, 2, 2, 2)
 
 
-async def test_resume_carries_on_after_a_restart(services, publisher, db, clock):
+async def test_resume_carries_on_after_a_restart(services, publisher, db, clock, workers):
     """A new service instance over the same database picks up the open question and finishes."""
-    import random
 
-    from bot.__main__ import build_services
-    from bot.catalog import load_catalog
-    from tests.services.conftest import FIXTURES, RecordingPublisher
+    from tests.services.conftest import RecordingPublisher, wire
 
     await start(services, count=2)
     post = await first_post(publisher)
     for _ in range(100):
-        if (await services.answers.repo.get_post(post.id)).message_id is not None:
+        if (await services.answers.posts.get(post.id)).message_id is not None:
             break
         await asyncio.sleep(0.01)
-    await services.rounds.close()  # the "crash": runner tasks gone, database intact
+    await workers.rounds.close()  # the "crash": runner tasks gone, database intact
 
-    again = build_services(db, load_catalog(FIXTURES), clock=clock, rng=random.Random(1))
     new_publisher = RecordingPublisher()
-    again.rounds.bind(new_publisher)
-    assert await again.rounds.resume() == 1
-    result = await again.answers.answer(post_id=post.id, guild_id=GUILD, member_id=ALICE,
-                                        choice=post.question.answer_index)
+    again, again_workers = wire(db, clock, new_publisher, seed=1)
+    assert await again_workers.rounds.resume() == 1
+    result = await again.answers.answer(
+        post_id=post.id, guild_id=GUILD, member_id=ALICE, choice=post.question.answer_index
+    )
     assert result.correct
     await again.rounds.skip(post_id=post.id, guild_id=GUILD, member_id=STARTER, is_moderator=False)
     try:
         await new_publisher.wait(lambda p: len(p.questions) == 1 and p.reveals)
         assert new_publisher.questions[0].number == 2
     finally:
-        await again.rounds.close()
+        await again_workers.rounds.close()
 
 
-async def test_a_post_never_confirmed_is_sent_again_on_resume(services, publisher, db, clock):
+async def test_a_post_never_confirmed_is_sent_again_on_resume(services, publisher, db, clock, workers):
     """If the process died between storing a post and recording its message, resume sends it."""
-    import random
 
-    from bot.__main__ import build_services
-    from bot.catalog import load_catalog
-    from tests.services.conftest import FIXTURES, RecordingPublisher
+    from tests.services.conftest import RecordingPublisher, wire
 
     await start(services, count=2)
     post = await first_post(publisher)
-    await services.rounds.close()
+    await workers.rounds.close()
     await db.conn.execute("UPDATE posts SET message_id = NULL WHERE id = ?", (post.id,))
-    again = build_services(db, load_catalog(FIXTURES), clock=clock, rng=random.Random(1))
     new_publisher = RecordingPublisher()
-    again.rounds.bind(new_publisher)
+    _, again_workers = wire(db, clock, new_publisher, seed=1)
     try:
-        await again.rounds.resume()
+        await again_workers.rounds.resume()
         await new_publisher.wait(lambda p: p.questions)
         assert new_publisher.questions[0].post.id == post.id
     finally:
-        await again.rounds.close()
+        await again_workers.rounds.close()
 
 
 async def test_resume_finds_a_question_already_in_the_channel_instead_of_posting_it_twice(
-    services, publisher, db, clock
+    services, publisher, db, clock, workers
 ):
     """A post sent before a crash but not recorded is found in the channel on resume, not sent again."""
-    import random
 
-    from bot.__main__ import build_services
-    from bot.catalog import load_catalog
-    from tests.services.conftest import FIXTURES
+    from tests.services.conftest import wire
 
     await start(services, count=2)
     post = await first_post(publisher)
-    await services.rounds.close()
+    await workers.rounds.close()
     await db.conn.execute("UPDATE posts SET message_id = NULL WHERE id = ?", (post.id,))
-    again = build_services(db, load_catalog(FIXTURES), clock=clock, rng=random.Random(1))
-    again.rounds.bind(publisher)  # the same channel: it holds the message already
+    again, again_workers = wire(db, clock, publisher, seed=1)  # the same channel: it holds the message already
     try:
-        await again.rounds.resume()
+        await again_workers.rounds.resume()
         for _ in range(100):
-            if (await again.answers.repo.get_post(post.id)).message_id is not None:
+            if (await again.answers.posts.get(post.id)).message_id is not None:
                 break
             await asyncio.sleep(0.01)
         assert post.id in publisher.lookups
-        assert (await again.answers.repo.get_post(post.id)).message_id == publisher.sent[post.id]
+        assert (await again.answers.posts.get(post.id)).message_id == publisher.sent[post.id]
         assert len(publisher.questions) == 1
     finally:
-        await again.rounds.close()
+        await again_workers.rounds.close()

@@ -1,0 +1,108 @@
+"""Servers: their settings, when the bot joined or left them, forgetting a member, pruning departed ones."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.storage.database import Database
+from bot.storage.rows import to_db_time
+
+# Every table keyed by guild, children before parents so foreign keys never block a delete.
+GUILD_TABLES = (
+    "mastered",
+    "answers",
+    "daily_posts",
+    "posts",
+    "rounds",
+    "weekly_scores",
+    "scores",
+    "score_histogram",
+    "custom_questions",
+    "hidden_questions",
+    "daily_schedules",
+    "question_drafts",
+    "guilds",
+)
+
+
+class GuildRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def mod_role(self, guild_id: int) -> int | None:
+        return await self.db.fetch_value("SELECT mod_role_id FROM guilds WHERE guild_id = ?", (guild_id,))
+
+    async def set_mod_role(self, guild_id: int, role_id: int | None, now: datetime) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO guilds (guild_id, mod_role_id, joined_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (guild_id) DO UPDATE SET mod_role_id = excluded.mod_role_id",
+                (guild_id, role_id, to_db_time(now)),
+            )
+
+    async def forget_member(self, guild_id: int, member_id: int) -> int:
+        """Delete a member's answers and scores in one server; return how many answers were removed."""
+        async with self.db.transaction() as conn:
+            rows = await conn.execute_fetchall(
+                "SELECT points FROM scores WHERE guild_id = ? AND member_id = ?", (guild_id, member_id)
+            )
+            for (points,) in rows:
+                await conn.execute(
+                    "UPDATE score_histogram SET members = members - 1 WHERE guild_id = ? AND points = ?",
+                    (guild_id, points),
+                )
+            for table in ("mastered", "scores", "weekly_scores", "question_drafts"):
+                await conn.execute(f"DELETE FROM {table} WHERE guild_id = ? AND member_id = ?", (guild_id, member_id))
+            cur = await conn.execute("DELETE FROM answers WHERE guild_id = ? AND member_id = ?", (guild_id, member_id))
+            return cur.rowcount
+
+    async def mark(self, guild_id: int, *, present: bool, now: datetime) -> None:
+        """Remember when the bot joined or left a server (pruning counts from the leaving)."""
+        stamp = to_db_time(now)
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO guilds (guild_id, joined_at, left_at) VALUES (?, ?, ?) ON CONFLICT (guild_id) DO UPDATE"
+                " SET left_at = excluded.left_at",
+                (guild_id, stamp, None if present else stamp),
+            )
+
+    async def reconcile(self, present: set[int], now: datetime) -> int:
+        """After connecting: servers present are marked joined, servers with data but absent are marked left.
+
+        Covers a removal while the bot was offline, when Discord sends no event for it. Returns how
+        many servers were newly marked as left.
+        """
+        stamp = to_db_time(now)
+        async with self.db.transaction() as conn:
+            await conn.executemany(
+                "INSERT INTO guilds (guild_id, joined_at) VALUES (?, ?)"
+                " ON CONFLICT (guild_id) DO UPDATE SET left_at = NULL",
+                [(guild_id, stamp) for guild_id in present],
+            )
+            known = await conn.execute_fetchall(
+                "SELECT guild_id FROM guilds WHERE left_at IS NULL UNION SELECT guild_id FROM posts"
+                " UNION SELECT guild_id FROM custom_questions UNION SELECT guild_id FROM daily_schedules"
+            )
+            gone = [(row[0], stamp, stamp) for row in known if row[0] not in present]
+            await conn.executemany(
+                "INSERT INTO guilds (guild_id, joined_at, left_at) VALUES (?, ?, ?) ON CONFLICT (guild_id) DO UPDATE"
+                " SET left_at = COALESCE(guilds.left_at, excluded.left_at)",
+                gone,
+            )
+        return len(gone)
+
+    async def prune(self, left_before: datetime) -> dict[int, int]:
+        """Delete every row of servers the bot left before ``left_before``; {guild_id: answers removed}."""
+        rows = await self.db.fetch_all(
+            "SELECT guild_id FROM guilds WHERE left_at IS NOT NULL AND left_at < ?", (to_db_time(left_before),)
+        )
+        removed: dict[int, int] = {}
+        for (guild_id,) in rows:
+            async with self.db.transaction() as conn:
+                (count,) = next(
+                    iter(await conn.execute_fetchall("SELECT COUNT(*) FROM answers WHERE guild_id = ?", (guild_id,)))
+                )
+                for table in GUILD_TABLES:
+                    await conn.execute(f"DELETE FROM {table} WHERE guild_id = ?", (guild_id,))
+            removed[guild_id] = count
+        return removed

@@ -1,0 +1,57 @@
+"""Posted questions of rounds and daily posts alike: their message, closing, and the answers' spread."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.core.posts import PostInfo
+from bot.storage.database import Database
+from bot.storage.rows import post_from_row, to_db_time
+
+
+class PostRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, post_id: int) -> PostInfo | None:
+        row = await self.db.fetch_one("SELECT * FROM posts WHERE id = ?", (post_id,))
+        return post_from_row(row) if row else None
+
+    async def set_message(self, post_id: int, message_id: int) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute("UPDATE posts SET message_id = ? WHERE id = ?", (message_id, post_id))
+
+    async def close(self, post_id: int, now: datetime) -> bool:
+        """Close an open post; False if it was already closed."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE posts SET closed_at = ? WHERE id = ? AND closed_at IS NULL", (to_db_time(now), post_id)
+            )
+            return cur.rowcount == 1
+
+    async def shorten(self, post_id: int, closes_at: datetime) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE posts SET closes_at = MIN(closes_at, ?) WHERE id = ? AND closed_at IS NULL",
+                (to_db_time(closes_at), post_id),
+            )
+
+    async def choice_counts(self, post: PostInfo) -> tuple[int, ...]:
+        counts = [0] * len(post.question.choices)
+        rows = await self.db.fetch_all(
+            "SELECT choice, COUNT(*) FROM answers WHERE post_id = ? GROUP BY choice", (post.id,)
+        )
+        for choice, n in rows:
+            if 0 <= choice < len(counts):
+                counts[choice] = n
+        return tuple(counts)
+
+    async def open_daily(self, guild_id: int | None = None) -> list[PostInfo]:
+        """Daily posts on Discord that have not closed yet, soonest to close first."""
+        sql = "SELECT * FROM posts WHERE kind = 'daily' AND closed_at IS NULL AND message_id IS NOT NULL"
+        args: tuple[int, ...] = ()
+        if guild_id is not None:
+            sql += " AND guild_id = ?"
+            args = (guild_id,)
+        rows = await self.db.fetch_all(sql + " ORDER BY closes_at, id", args)
+        return [post_from_row(row) for row in rows]

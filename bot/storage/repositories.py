@@ -1,0 +1,44 @@
+"""Every repository over one database, built the same way: the storage half of the composition root."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.storage.answers import AnswerWriter
+from bot.storage.daily import DailyRepository
+from bot.storage.database import Database
+from bot.storage.drafts import DraftRepository
+from bot.storage.guilds import GuildRepository
+from bot.storage.meta import MetaRepository
+from bot.storage.posts import PostRepository
+from bot.storage.questions import QuestionRepository
+from bot.storage.rounds import RoundRepository
+from bot.storage.scores import ScoreRepository
+
+
+@dataclass(frozen=True)
+class Repositories:
+    meta: MetaRepository
+    guilds: GuildRepository
+    rounds: RoundRepository
+    posts: PostRepository
+    scores: ScoreRepository
+    answers: AnswerWriter
+    questions: QuestionRepository
+    drafts: DraftRepository
+    daily: DailyRepository
+
+    @classmethod
+    def over(cls, db: Database) -> Repositories:
+        scores = ScoreRepository(db)
+        return cls(
+            meta=MetaRepository(db),
+            guilds=GuildRepository(db),
+            rounds=RoundRepository(db),
+            posts=PostRepository(db),
+            scores=scores,
+            answers=AnswerWriter(db, scores),
+            questions=QuestionRepository(db),
+            drafts=DraftRepository(db),
+            daily=DailyRepository(db),
+        )

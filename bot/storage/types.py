@@ -1,0 +1,69 @@
+"""What repositories return beyond the core types: stored records and write outcomes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal
+
+from bot.core.delivery import Failure
+from bot.core.scoring import Standing
+
+DayStatus = Literal["claimed", "posted", "failed"]
+AnswerStatus = Literal["inserted", "duplicate", "closed"]
+
+
+@dataclass(frozen=True, slots=True)
+class DailySchedule:
+    guild_id: int
+    channel_id: int
+    local_time: str
+    timezone: str
+    deck: str
+    role_id: int | None
+    enabled: bool
+    cycle: int
+    last_error: Failure | None
+    last_error_at: datetime | None
+    updated_at: datetime  # when a moderator last set it: days whose post time was already past are skipped
+
+
+@dataclass(frozen=True, slots=True)
+class DailyDay:
+    """One claimed local day and, once sent, where its message is."""
+
+    guild_id: int
+    local_date: date
+    cycle: int
+    question_id: str
+    post_id: int | None
+    status: DayStatus
+    channel_id: int | None
+    message_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAnswer:
+    """The outcome of one click, and for a new answer what the member's reply shows."""
+
+    status: AnswerStatus
+    choice: int
+    correct: bool
+    points: int
+    top: tuple[Standing, ...] = ()
+    me: Standing | None = None
+    progress: tuple[int, int] | None = None  # answered, correct in the post's round
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerRate:
+    answered: int
+    correct: int
+
+
+@dataclass(frozen=True, slots=True)
+class MemberTotals:
+    answered: int
+    correct: int
+    points: int
+    best_streak: int
