@@ -171,3 +171,46 @@ async def test_sigkill_during_a_migration_leaves_the_old_or_the_new_version(tmp_
         else:
             assert version == 2 and conn.execute("SELECT COUNT(*) FROM big").fetchone() == (3000000,)
     assert version == 1  # killed mid-way: the old version, never in between
+
+
+async def test_0002_turns_stored_sentences_into_failure_codes(tmp_path):
+    """Errors release 1 stored as English text become codes (with the schedule's channel) on upgrade."""
+    path = tmp_path / "old.sqlite3"
+    sentences = {
+        1: "I'm not allowed to post in <#10>; give me View Channel, Send Messages, Embed Links and Read Message "
+        "History there.",
+        2: "The channel <#10> no longer exists or I can't see it; choose another with /quiz-admin daily set.",
+        3: "The bot stopped while posting that day's question, and the day was over when it came back.",
+        4: "The “trl” deck has no questions this server can be asked.",
+        5: "Posting failed unexpectedly (it has been logged); I'll try again at the next day's time.",
+        6: None,
+    }
+    with sqlite3.connect(path) as conn:
+        conn.executescript(FIXTURE.read_text())
+        conn.execute("DELETE FROM daily_schedules")
+        for guild, text in sentences.items():
+            conn.execute(
+                "INSERT INTO daily_schedules (guild_id, channel_id, local_time, timezone, deck, updated_by,"
+                " updated_at, last_error, last_error_at) VALUES (?, 10, '09:00', 'UTC', 'trl', 1,"
+                " '2026-11-24T00:00:00+00:00', ?, ?)",
+                (guild, text, text and "2026-11-24T09:00:00+00:00"),
+            )
+    db = await Database.open(path)
+    try:
+        await apply_migrations(db)
+    finally:
+        await db.close()
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute(
+            "SELECT guild_id, last_error_code, last_error_channel_id FROM daily_schedules ORDER BY guild_id"
+        ).fetchall()
+        columns = {r[1] for r in conn.execute("PRAGMA table_info(daily_schedules)")}
+    assert rows == [
+        (1, "forbidden", 10),
+        (2, "gone", 10),
+        (3, "interrupted", 10),
+        (4, "empty_deck", 10),
+        (5, "unexpected", 10),
+        (6, None, None),
+    ]
+    assert "last_error" not in columns  # no English text is stored any more
