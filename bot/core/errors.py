@@ -65,3 +65,7 @@ class InvalidDraft(QuizError):
         super().__init__("\n".join(f"• {p}" for p in problems))
         self.problems = problems
         self.draft = draft
+
+
+class SessionEnded(QuizError):
+    pass

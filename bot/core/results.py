@@ -8,6 +8,7 @@ from datetime import datetime
 from bot.core.content import Question
 from bot.core.delivery import Failure
 from bot.core.posts import PostInfo
+from bot.core.practice import PickReason, TopicMastery
 from bot.core.rounds import RoundInfo
 from bot.core.scoring import BoardScope, Standing
 
@@ -118,3 +119,70 @@ class DailyPosted:
     channel_id: int
     link: str
     already: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PracticeCounts:
+    reviewed: int
+    reviewed_right: int
+    fresh: int
+    fresh_right: int
+
+
+@dataclass(frozen=True, slots=True)
+class PracticeQuestion:
+    """The question a member's private practice shows now."""
+
+    session_id: int
+    position: int
+    question: Question
+    reason: PickReason
+    counts: PracticeCounts
+
+
+@dataclass(frozen=True, slots=True)
+class PracticeFeedback:
+    session_id: int
+    position: int
+    question: Question
+    choice: int
+    correct: bool
+    reason: PickReason
+    counts: PracticeCounts
+
+
+@dataclass(frozen=True, slots=True)
+class PracticeSummary:
+    """The end of a session (or nothing to practise): what was done and when reviews fall due next."""
+
+    counts: PracticeCounts
+    next_due: datetime | None
+    due_within_day: int  # reviews falling due in the next 24 hours
+    nothing_to_do: bool  # nothing was due and every question has been seen
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """A member's own progress over a deck in one server."""
+
+    deck: str
+    title: str
+    completed: int  # answered right at least once, in any kind of play
+    total: int
+    due_now: int
+    topics: tuple[TopicMastery, ...]
+    day_streak: int
+    next_due: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class DueReviews:
+    guild_id: int
+    count: int
+    channel_id: int | None  # the server's quiz channel, when one is known
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderMessage:
+    member_id: int
+    due: tuple[DueReviews, ...]

@@ -26,5 +26,9 @@ class QuestionBank:
         hidden = await self.repo.hidden_question_ids(guild_id)
         return [q for q in builtin or () if q.id not in hidden] + custom
 
+    def title(self, deck: str) -> str:
+        """The deck's display name ("Hugging Face TRL"), or its slug."""
+        return self.catalog.titles.get(deck, deck)
+
     def builtin(self, question_id: str) -> Question | None:
         return self.catalog.question(question_id)

@@ -9,13 +9,17 @@ import random
 from dataclasses import dataclass
 
 from bot.catalog import Catalog
+from bot.core.review import scheduler
 from bot.services.answers import AnswerService
 from bot.services.bank import QuestionBank
 from bot.services.daily import DailyService
 from bot.services.daily_scheduler import DailyScheduler
 from bot.services.guilds import GuildService
 from bot.services.ports import BackgroundWork, Clock, Publisher
+from bot.services.practice import PracticeService
+from bot.services.progress import ProgressService
 from bot.services.questions import QuestionService
+from bot.services.reminders import ReminderScheduler, ReminderService
 from bot.services.round_runner import RoundRunner
 from bot.services.rounds import RoundService
 from bot.services.scores import ScoreService
@@ -31,6 +35,9 @@ class Services:
     bank: QuestionBank
     questions: QuestionService
     daily: DailyService
+    practice: PracticeService
+    progress: ProgressService
+    reminders: ReminderService
 
 
 @dataclass(frozen=True)
@@ -39,20 +46,23 @@ class Workers:
 
     rounds: RoundRunner
     daily: DailyScheduler
+    reminders: ReminderScheduler
 
     def all(self) -> tuple[BackgroundWork, ...]:
-        return (self.rounds, self.daily)
+        return (self.rounds, self.daily, self.reminders)
 
 
 def build(
     repos: Repositories, catalog: Catalog, publisher: Publisher, clock: Clock, rng: random.Random | None = None
 ) -> tuple[Services, Workers]:
     rng = rng or random.Random()
+    fsrs = scheduler()
     bank = QuestionBank(catalog, repos.questions)
     scores = ScoreService(repos.scores, clock)
     workers = Workers(
         rounds=RoundRunner(repos.rounds, repos.posts, scores, publisher, clock),
         daily=DailyScheduler(repos.daily, repos.posts, bank, publisher, clock, rng),
+        reminders=ReminderScheduler(repos.reminders, repos.reviews, repos.daily, bank, publisher, clock),
     )
     services = Services(
         answers=AnswerService(repos.posts, repos.rounds, repos.answers, clock),
@@ -62,5 +72,8 @@ def build(
         bank=bank,
         questions=QuestionService(repos.questions, repos.drafts, bank, clock),
         daily=DailyService(repos.daily, bank, workers.daily, clock),
+        practice=PracticeService(repos.practice, repos.reviews, bank, clock, fsrs),
+        progress=ProgressService(repos.reviews, repos.practice, repos.daily, bank, clock, fsrs),
+        reminders=ReminderService(repos.reminders, workers.reminders, clock),
     )
     return services, workers

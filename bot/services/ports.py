@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.core.delivery import Failure
-from bot.core.results import QuestionToPost, Reveal, RoundSummary
+from bot.core.results import QuestionToPost, ReminderMessage, Reveal, RoundSummary
 
 Clock = Callable[[], datetime]
 
@@ -41,6 +41,10 @@ class Publisher(Protocol):
 
     async def find_question_message(self, channel_id: int, guild_id: int, post_id: int) -> int | None:
         """The id of a recent message of the bot in the channel with this post's answer buttons, if any."""
+        ...
+
+    async def send_reminder(self, message: ReminderMessage) -> None:
+        """Send the member a direct message about their due reviews; "forbidden" when they refuse DMs."""
         ...
 
 

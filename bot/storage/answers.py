@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
+from fsrs import Scheduler
 
 from bot.core.posts import PostInfo
 from bot.core.scoring import Standing, next_streak, points_for, week_of
 from bot.storage.database import Database
+from bot.storage.reviews import Answered, remember
 from bot.storage.rows import to_db_time
 from bot.storage.scores import ScoreRepository
 from bot.storage.types import StoredAnswer
@@ -34,6 +36,7 @@ class _Pending:
     post: PostInfo
     member_id: int
     choice: int
+    at: datetime
     stamp: str
     week: str
     board_top: int
@@ -53,9 +56,10 @@ class _Tally:
 
 
 class AnswerWriter:
-    def __init__(self, db: Database, scores: ScoreRepository) -> None:
+    def __init__(self, db: Database, scores: ScoreRepository, fsrs: Scheduler) -> None:
         self.db = db
         self.scores = scores
+        self.fsrs = fsrs
         self._queue: list[_Pending] = []
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -71,7 +75,7 @@ class AnswerWriter:
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._run(), name="answer-writer")
         done: asyncio.Future[StoredAnswer] = asyncio.get_running_loop().create_future()
-        self._queue.append(_Pending(post, member_id, choice, to_db_time(now), week_of(now), board_top, done))
+        self._queue.append(_Pending(post, member_id, choice, now, to_db_time(now), week_of(now), board_top, done))
         self._wake.set()
         return await done
 
@@ -92,7 +96,7 @@ class AnswerWriter:
     async def _commit(self, batch: list[_Pending]) -> None:
         try:
             async with self.db.transaction() as conn:
-                results, totals = await _write(conn, batch)
+                results, totals = await _write(conn, batch, self.fsrs)
                 # Computed once per batch rather than once per click: the board, ranks and round
                 # progress every reply shows, read in the same transaction that wrote the answers.
                 results = await self._with_feedback(conn, batch, results, totals)
@@ -168,7 +172,7 @@ async def _round_progress(conn: aiosqlite.Connection, items: list[_Pending]) -> 
 
 
 async def _write(
-    conn: aiosqlite.Connection, batch: list[_Pending]
+    conn: aiosqlite.Connection, batch: list[_Pending], fsrs: Scheduler
 ) -> tuple[list[StoredAnswer], dict[tuple[int, int], tuple[int, int, int]]]:
     """Insert the batch and update totals; the caller holds the transaction."""
     keys = [(item.post.id, item.member_id) for item in batch]
@@ -214,6 +218,14 @@ async def _write(
         results[i] = StoredAnswer("inserted", item.choice, correct, points)
         fresh.append((item, correct, points))
     totals = await _update_totals(conn, fresh) if fresh else {}
+    await remember(
+        conn,
+        [
+            Answered(item.post.guild_id, item.member_id, item.post.question.id, correct, item.at)
+            for item, correct, _ in fresh
+        ],
+        fsrs,
+    )
     missing = [i for i, result in enumerate(results) if result is None]
     if missing:
         await _explain_refusals(conn, batch, missing, results)

@@ -9,6 +9,10 @@ from bot.storage.rows import to_db_time
 
 # Every table keyed by guild, children before parents so foreign keys never block a delete.
 GUILD_TABLES = (
+    "reviews",
+    "practice_answers",
+    "practice_sessions",
+    "reminders",
     "mastered",
     "answers",
     "daily_posts",
@@ -22,6 +26,17 @@ GUILD_TABLES = (
     "daily_schedules",
     "question_drafts",
     "guilds",
+)
+
+# A member's rows in one server (answers last: the tables above refer to them).
+MEMBER_TABLES = (
+    "reviews",
+    "practice_answers",
+    "practice_sessions",
+    "mastered",
+    "scores",
+    "weekly_scores",
+    "question_drafts",
 )
 
 
@@ -51,8 +66,10 @@ class GuildRepository:
                     "UPDATE score_histogram SET members = members - 1 WHERE guild_id = ? AND points = ?",
                     (guild_id, points),
                 )
-            for table in ("mastered", "scores", "weekly_scores", "question_drafts"):
+            for table in MEMBER_TABLES:
                 await conn.execute(f"DELETE FROM {table} WHERE guild_id = ? AND member_id = ?", (guild_id, member_id))
+            # A reminder is the member's own, across servers: forgetting them anywhere turns it off for good.
+            await conn.execute("DELETE FROM reminders WHERE member_id = ?", (member_id,))
             cur = await conn.execute("DELETE FROM answers WHERE guild_id = ? AND member_id = ?", (guild_id, member_id))
             return cur.rowcount
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.core.review import scheduler
 from bot.storage.answers import AnswerWriter
 from bot.storage.daily import DailyRepository
 from bot.storage.database import Database
@@ -11,7 +12,10 @@ from bot.storage.drafts import DraftRepository
 from bot.storage.guilds import GuildRepository
 from bot.storage.meta import MetaRepository
 from bot.storage.posts import PostRepository
+from bot.storage.practice import PracticeRepository
 from bot.storage.questions import QuestionRepository
+from bot.storage.reminders import ReminderRepository
+from bot.storage.reviews import ReviewRepository
 from bot.storage.rounds import RoundRepository
 from bot.storage.scores import ScoreRepository
 
@@ -27,18 +31,25 @@ class Repositories:
     questions: QuestionRepository
     drafts: DraftRepository
     daily: DailyRepository
+    reviews: ReviewRepository
+    practice: PracticeRepository
+    reminders: ReminderRepository
 
     @classmethod
     def over(cls, db: Database) -> Repositories:
         scores = ScoreRepository(db)
+        fsrs = scheduler()
         return cls(
             meta=MetaRepository(db),
             guilds=GuildRepository(db),
             rounds=RoundRepository(db),
             posts=PostRepository(db),
             scores=scores,
-            answers=AnswerWriter(db, scores),
+            answers=AnswerWriter(db, scores, fsrs),
             questions=QuestionRepository(db),
             drafts=DraftRepository(db),
             daily=DailyRepository(db),
+            reviews=ReviewRepository(db),
+            practice=PracticeRepository(db, fsrs),
+            reminders=ReminderRepository(db),
         )

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
+from bot.core.content import Question
 from bot.core.delivery import Failure
+from bot.core.practice import PickReason
 from bot.core.scoring import Standing
 
 DayStatus = Literal["claimed", "posted", "failed"]
@@ -67,3 +69,38 @@ class MemberTotals:
     correct: int
     points: int
     best_streak: int
+
+
+@dataclass(frozen=True, slots=True)
+class PracticeSession:
+    id: int
+    guild_id: int
+    member_id: int
+    deck: str
+    position: int  # the number of the current question (0 before the first)
+    question: Question | None  # the current question's snapshot
+    reason: PickReason | None
+    ended_at: datetime | None
+    reviewed: int
+    reviewed_right: int
+    fresh: int
+    fresh_right: int
+
+
+@dataclass(frozen=True, slots=True)
+class PracticeAnswer:
+    session: PracticeSession  # with its counts after this answer
+    question: Question
+    choice: int
+    correct: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    member_id: int
+    guild_id: int
+    local_time: str
+    timezone: str
+    enabled: bool
+    last_sent_on: date | None
+    stopped_reason: str | None  # "dm_closed" when Discord refused the direct message

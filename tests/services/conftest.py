@@ -53,6 +53,8 @@ class RecordingPublisher:
         self.failing_channels = {}  # channel id -> the failure code to raise
         self.crash_after_send = False  # True: the message is sent, then the process "dies"
         self.lookups = []
+        self.reminders = []  # ReminderMessage sent
+        self.closed_dms = set()  # member ids refusing direct messages
 
     async def post_question(self, item):
         self.questions.append(item)
@@ -89,6 +91,11 @@ class RecordingPublisher:
             if item.post.id == post_id and item.post.channel_id == channel_id:
                 return message_id
         return None
+
+    async def send_reminder(self, message):
+        if message.member_id in self.closed_dms:
+            raise PublishError(Failure("forbidden", None, "Cannot send messages to this user"))
+        self.reminders.append(message)
 
     async def wait(self, predicate, timeout=5.0):
         async def loop():
