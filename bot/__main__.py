@@ -36,6 +36,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     sync = sub.add_parser("sync", help="sync application commands now")
     sync.add_argument("--guild", type=int, help="sync to one server only (copies the global commands)")
     sub.add_parser("migrate", help="apply database migrations and print the schema version")
+    sub.add_parser("rebuild-reviews", help="rebuild every member's review state from the answer history")
     backup = sub.add_parser("backup", help="copy the database consistently, even while the bot runs")
     backup.add_argument("path", type=Path, help="the new file to write")
     prune = sub.add_parser("prune", help="delete the data of servers that removed the bot")
@@ -82,7 +83,32 @@ async def open_database(settings):
         raise
     if applied:
         log.info("database %s migrated to version %d", settings.database, applied[-1])
+    await build_reviews_if_missing(db)
     return db
+
+
+async def build_reviews_if_missing(db) -> None:
+    """Databases from before spaced review get their members' review state from their answer history."""
+    from bot.core.review import scheduler
+    from bot.storage.reviews import ReviewRepository
+
+    reviews = ReviewRepository(db)
+    if await reviews.needs_rebuild():
+        built = await reviews.rebuild(scheduler())
+        log.info("built review state for %d (member, question) pairs from the answer history", built)
+
+
+async def rebuild_reviews(settings) -> int:
+    from bot.core.review import scheduler
+    from bot.storage.reviews import ReviewRepository
+
+    db = await open_database(settings)
+    try:
+        built = await ReviewRepository(db).rebuild(scheduler())
+    finally:
+        await db.close()
+    print(f"rebuilt review state for {built} (member, question) pairs from the answer history")
+    return 0
 
 
 async def run_bot(settings, token: str, *, sync_guild: int | None = None, sync_only: bool = False) -> int:
@@ -215,6 +241,8 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging(settings.log_level, [token] if token else [])
     if args.command == "check-content":
         return check_content(settings, args.paths)
+    if args.command == "rebuild-reviews":
+        return asyncio.run(rebuild_reviews(settings))
     if args.command == "migrate":
         return asyncio.run(migrate(settings))
     if args.command == "backup":

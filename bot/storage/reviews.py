@@ -23,6 +23,7 @@ _UPSERT = (
     " difficulty = excluded.difficulty, due = excluded.due, last_review = excluded.last_review,"
     " reviews = excluded.reviews, lapses = excluded.lapses"
 )
+_BUILT = "reviews_built"
 # Every answer ever given, rounds and daily posts and practice alike, in the order they were given.
 _HISTORY = (
     "SELECT guild_id, member_id, question_id, correct, answered_at FROM ("
@@ -114,13 +115,24 @@ class ReviewRepository:
         )
         return [db_time(row[0]) for row in rows]
 
+    async def needs_rebuild(self) -> bool:
+        """True until review state was first built from the history (databases older than spaced review)."""
+        return await self.db.fetch_value("SELECT value FROM meta WHERE key = ?", (_BUILT,)) is None
+
     async def rebuild(self, fsrs: Scheduler) -> int:
-        """Replace every review state with the replay of the whole answer history; return how many."""
-        memories: dict[Key, Memory] = {}
-        for guild_id, member_id, question_id, correct, answered_at in await self.db.fetch_all(_HISTORY):
-            key = (guild_id, member_id, question_id)
-            memories[key] = review(memories.get(key), bool(correct), db_time(answered_at), fsrs)
+        """Replace every review state with the replay of the whole answer history; return how many.
+
+        Reads and writes in one transaction, so no answer can slip in between and be lost.
+        """
         async with self.db.transaction() as conn:
+            memories: dict[Key, Memory] = {}
+            for guild_id, member_id, question_id, correct, answered_at in await conn.execute_fetchall(_HISTORY):
+                key = (guild_id, member_id, question_id)
+                memories[key] = review(memories.get(key), bool(correct), db_time(answered_at), fsrs)
             await conn.execute("DELETE FROM reviews")
             await conn.executemany(_UPSERT, [_row(key, m) for key, m in memories.items()])
+            await conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (_BUILT, str(len(memories))),
+            )
         return len(memories)

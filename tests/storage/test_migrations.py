@@ -214,3 +214,34 @@ async def test_0002_turns_stored_sentences_into_failure_codes(tmp_path):
         (6, None, None),
     ]
     assert "last_error" not in columns  # no English text is stored any more
+
+
+def test_migrate_builds_review_state_for_a_first_release_database(tmp_path):
+    """`python -m bot migrate` on a release-1 database keeps every answer and gives every (member, question)
+    answered its review state, replayed from the history."""
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(FIXTURE.read_text())
+        answers = conn.execute("SELECT * FROM answers ORDER BY id").fetchall()
+        pairs = set(conn.execute("SELECT DISTINCT guild_id, member_id, question_id FROM answers").fetchall())
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "QUIZBOT_"))}
+    env.update(QUIZBOT_DATABASE=str(path), PYTHONPATH=str(ROOT))
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "migrate"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT * FROM answers ORDER BY id").fetchall() == answers
+        built = conn.execute("SELECT guild_id, member_id, question_id, reviews FROM reviews").fetchall()
+        counts = dict(
+            ((g, m, q), n)
+            for g, m, q, n in conn.execute(
+                "SELECT guild_id, member_id, question_id, COUNT(*) FROM answers GROUP BY 1, 2, 3"
+            ).fetchall()
+        )
+    assert {(g, m, q) for g, m, q, _ in built} == pairs
+    assert all(n == counts[(g, m, q)] for g, m, q, n in built)
