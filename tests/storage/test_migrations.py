@@ -237,11 +237,7 @@ def test_migrate_builds_review_state_for_a_first_release_database(tmp_path):
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT * FROM answers ORDER BY id").fetchall() == answers
         built = conn.execute("SELECT guild_id, member_id, question_id, reviews FROM reviews").fetchall()
-        counts = dict(
-            ((g, m, q), n)
-            for g, m, q, n in conn.execute(
-                "SELECT guild_id, member_id, question_id, COUNT(*) FROM answers GROUP BY 1, 2, 3"
-            ).fetchall()
-        )
+        grouped = "SELECT guild_id, member_id, question_id, COUNT(*) FROM answers GROUP BY 1, 2, 3"
+        counts = {(g, m, q): n for g, m, q, n in conn.execute(grouped).fetchall()}
     assert {(g, m, q) for g, m, q, _ in built} == pairs
     assert all(n == counts[(g, m, q)] for g, m, q, n in built)
