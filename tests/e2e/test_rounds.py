@@ -192,11 +192,23 @@ async def test_sync_command_copies_the_commands_to_one_guild(emulator, bot, tmp_
     from tests.e2e.quiz import ROOT
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("QUIZBOT_", "DISCORD_"))}
-    env.update(DISCORD_TOKEN=emulator.token, QUIZBOT_API_BASE_URL=emulator.api_base_url,
-               QUIZBOT_DATABASE=str(tmp_path / "sync.sqlite3"), PYTHONPATH=str(ROOT))
+    env.update(
+        DISCORD_TOKEN=emulator.token,
+        QUIZBOT_API_BASE_URL=emulator.api_base_url,
+        QUIZBOT_DATABASE=str(tmp_path / "sync.sqlite3"),
+        PYTHONPATH=str(ROOT),
+    )
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "sync", "--guild", str(emulator.guild.id), cwd=ROOT, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        "sync",
+        "--guild",
+        str(emulator.guild.id),
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     out, err = await asyncio.wait_for(proc.communicate(), 60)
     assert proc.returncode == 0, err.decode()

@@ -96,8 +96,11 @@ class SpecChecker:
         validator = self._validator(method, template)
         problems: list[str] = []
         if validator is not None:
-            problems = [f"{'/'.join(map(str, e.absolute_path)) or '<body>'}: {e.message[:300]}"
-                        for e in validator.iter_errors(body) if not _benign(e)]
+            problems = [
+                f"{'/'.join(map(str, e.absolute_path)) or '<body>'}: {e.message[:300]}"
+                for e in validator.iter_errors(body)
+                if not _benign(e)
+            ]
         if len(self._memo) > 4096:
             self._memo.clear()
         self._memo[memo_key] = problems

@@ -31,8 +31,9 @@ def utc(text: str) -> datetime:
 
 
 async def configure(daily, *, guild=GUILD, channel=CHANNEL, time="09:00", tz=BERLIN, deck="trl", role=None):
-    return await daily.set(guild_id=guild, member_id=MOD, channel_id=channel, time_text=time, timezone=tz,
-                           deck=deck, role_id=role)
+    return await daily.set(
+        guild_id=guild, member_id=MOD, channel_id=channel, time_text=time, timezone=tz, deck=deck, role_id=role
+    )
 
 
 async def rows(db, sql, args=()):
@@ -41,8 +42,7 @@ async def rows(db, sql, args=()):
 
 
 async def days(db, guild=GUILD):
-    return await rows(db, "SELECT local_date, status FROM daily_posts WHERE guild_id = ? ORDER BY local_date",
-                      (guild,))
+    return await rows(db, "SELECT local_date, status FROM daily_posts WHERE guild_id = ? ORDER BY local_date", (guild,))
 
 
 async def restarted(db, clock, publisher):
@@ -73,7 +73,8 @@ async def test_status_shows_the_next_post_in_the_zone_and_what_is_left(daily, db
     assert (status.remaining, status.pool_size, status.low_on_questions) == (3, 3, False)
     assert status.last_error is None and status.today_link is None
     assert await rows(db, "SELECT channel_id, local_time, timezone, deck, enabled FROM daily_schedules") == [
-        (CHANNEL, "09:00", BERLIN, "trl", 1)]
+        (CHANNEL, "09:00", BERLIN, "trl", 1)
+    ]
 
 
 async def test_posts_once_at_the_local_time_and_closes_at_the_next(daily, db, clock, publisher):
@@ -109,8 +110,7 @@ async def test_dst_changes_move_nothing(daily, clock, publisher):
     assert len(publisher.daily) == 1
     clock.now = utc("2027-03-28 07:00")
     await daily.tick()
-    assert [item.post.opened_at for item, _, _ in publisher.daily] == [utc("2027-03-27 08:00"),
-                                                                       utc("2027-03-28 07:00")]
+    assert [item.post.opened_at for item, _, _ in publisher.daily] == [utc("2027-03-27 08:00"), utc("2027-03-28 07:00")]
 
 
 async def test_offline_at_the_time_posts_on_start_the_same_day_but_never_a_missed_day(daily, db, clock, publisher):
@@ -217,7 +217,8 @@ async def test_now_racing_the_loop_posts_once(daily, db, clock, publisher):
     assert len(publisher.daily) == 1
     now_result = results[1]
     assert (isinstance(now_result, QuizError) and now_result.user_message == BUSY) or not isinstance(
-        now_result, BaseException)
+        now_result, BaseException
+    )
     assert await days(db) == [("2026-11-25", "posted")]
 
 
@@ -243,9 +244,17 @@ async def test_answers_count_and_the_closed_question_reveals(daily, services, cl
 async def test_rotation_asks_every_question_once_then_starts_a_new_cycle(daily, services, db, clock, publisher):
     """Own questions are included, hidden ones never asked; status warns below three left."""
     await services.questions.set_hidden(guild_id=GUILD, member_id=MOD, question_id="mini-one", hidden=True)
-    await services.questions.add(guild_id=GUILD, member_id=MOD, deck="trl", draft=Draft(
-        prompt="Which method saves a trainer's model?", choices="save_model\nexport\npush", answer="A",
-        explanation="Trainer.save_model writes the weights and config to output_dir."))
+    await services.questions.add(
+        guild_id=GUILD,
+        member_id=MOD,
+        deck="trl",
+        draft=Draft(
+            prompt="Which method saves a trainer's model?",
+            choices="save_model\nexport\npush",
+            answer="A",
+            explanation="Trainer.save_model writes the weights and config to output_dir.",
+        ),
+    )
     await configure(daily)
     remaining = []
     for day in range(4):
@@ -336,7 +345,9 @@ async def test_the_role_ping_is_opt_in(daily, clock, publisher):
     clock.now = utc("2026-11-25 08:00")
     await daily.tick()
     assert sorted((item.post.guild_id, role) for item, role, _ in publisher.daily) == [
-        (GUILD, 555), (OTHER_GUILD, None)]
+        (GUILD, 555),
+        (OTHER_GUILD, None),
+    ]
     assert (await daily.status(GUILD)).role_id == 555
 
 

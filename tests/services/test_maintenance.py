@@ -16,8 +16,9 @@ async def play(services, publisher, members, guild=GUILD, channel=10):
     await start(services, count=1, channel=channel, guild=guild)
     post = await first_post(publisher, len(publisher.questions) + 1)
     for member in members:
-        await services.answers.answer(post_id=post.id, guild_id=guild, member_id=member,
-                                      choice=post.question.answer_index)
+        await services.answers.answer(
+            post_id=post.id, guild_id=guild, member_id=member, choice=post.question.answer_index
+        )
     return post
 
 
@@ -53,8 +54,7 @@ async def test_forget_member_removes_only_that_member_in_that_server(services, p
     board = await services.scores.board(GUILD, 102)
     assert [r.member_id for r in board.rows] == [102] and board.me.rank == 1
     assert (await services.scores.stats(OTHER, 101)).answered == 1
-    async with db.conn.execute("SELECT COUNT(*) FROM mastered WHERE member_id = 101 AND guild_id = ?",
-                               (GUILD,)) as cur:
+    async with db.conn.execute("SELECT COUNT(*) FROM mastered WHERE member_id = 101 AND guild_id = ?", (GUILD,)) as cur:
         assert (await cur.fetchone())[0] == 0
 
 

@@ -68,8 +68,7 @@ async def test_skip_reveals_and_posts_the_next_question(services, publisher):
     """Next (by the starter) closes the question, reveals the distribution and posts the next."""
     await start(services)
     post = await first_post(publisher)
-    await services.answers.answer(post_id=post.id, guild_id=GUILD, member_id=ALICE,
-                                  choice=post.question.answer_index)
+    await services.answers.answer(post_id=post.id, guild_id=GUILD, member_id=ALICE, choice=post.question.answer_index)
     with pytest.raises(NotAllowed):
         await services.rounds.skip(post_id=post.id, guild_id=GUILD, member_id=BOB, is_moderator=False)
     await services.rounds.skip(post_id=post.id, guild_id=GUILD, member_id=STARTER, is_moderator=False)
@@ -86,10 +85,10 @@ async def test_round_finishes_with_a_summary(services, publisher):
     await start(services, count=2)
     for n in (1, 2):
         post = await first_post(publisher, n)
-        await services.answers.answer(post_id=post.id, guild_id=GUILD, member_id=ALICE,
-                                      choice=post.question.answer_index)
-        await services.rounds.skip(post_id=post.id, guild_id=GUILD, member_id=None or STARTER,
-                                   is_moderator=False)
+        await services.answers.answer(
+            post_id=post.id, guild_id=GUILD, member_id=ALICE, choice=post.question.answer_index
+        )
+        await services.rounds.skip(post_id=post.id, guild_id=GUILD, member_id=None or STARTER, is_moderator=False)
     await publisher.wait(lambda p: p.summaries)
     summary = publisher.summaries[0]
     assert not summary.stopped and summary.asked == 2
@@ -136,8 +135,9 @@ async def test_forged_buttons_change_nothing(services, publisher):
 async def test_unknown_deck(services):
     """A deck that doesn't exist is named in the refusal."""
     with pytest.raises(UnknownDeck, match="no deck called"):
-        await services.rounds.start(guild_id=GUILD, channel_id=CHANNEL, member_id=STARTER, deck="nope",
-                                    count=None, seconds=30)
+        await services.rounds.start(
+            guild_id=GUILD, channel_id=CHANNEL, member_id=STARTER, deck="nope", count=None, seconds=30
+        )
 
 
 async def test_concurrent_answers_are_each_stored_once(services, publisher):
@@ -148,8 +148,9 @@ async def test_concurrent_answers_are_each_stored_once(services, publisher):
 
     async def click(member):
         try:
-            await services.answers.answer(post_id=post.id, guild_id=GUILD, member_id=member,
-                                          choice=post.question.answer_index)
+            await services.answers.answer(
+                post_id=post.id, guild_id=GUILD, member_id=member, choice=post.question.answer_index
+            )
         except AlreadyAnswered:
             return "again"
         return "ok"
@@ -164,8 +165,7 @@ async def test_points_are_not_farmed_by_repeating_a_question(services, publisher
     """Getting the same question right in a later round earns no second point."""
     await start(services, count=3)
     post = await first_post(publisher)
-    await services.answers.answer(post_id=post.id, guild_id=GUILD, member_id=ALICE,
-                                  choice=post.question.answer_index)
+    await services.answers.answer(post_id=post.id, guild_id=GUILD, member_id=ALICE, choice=post.question.answer_index)
     await services.rounds.stop(channel_id=CHANNEL, member_id=STARTER, is_moderator=False)
     await publisher.wait(lambda p: p.summaries)
     await start(services, count=3)  # the mini deck has three questions: the same one comes again
@@ -177,8 +177,9 @@ async def test_points_are_not_farmed_by_repeating_a_question(services, publisher
             break
         await services.rounds.skip(post_id=again.id, guild_id=GUILD, member_id=STARTER, is_moderator=False)
         n += 1
-    result = await services.answers.answer(post_id=again.id, guild_id=GUILD, member_id=ALICE,
-                                           choice=again.question.answer_index)
+    result = await services.answers.answer(
+        post_id=again.id, guild_id=GUILD, member_id=ALICE, choice=again.question.answer_index
+    )
     assert result.correct and result.points == 0
     stats = await services.scores.stats(GUILD, ALICE)
     assert (stats.points, stats.correct, stats.answered, stats.best_streak) == (1, 2, 2, 2)
@@ -204,8 +205,9 @@ async def test_resume_carries_on_after_a_restart(services, publisher, db, clock)
     new_publisher = RecordingPublisher()
     again.rounds.bind(new_publisher)
     assert await again.rounds.resume() == 1
-    result = await again.answers.answer(post_id=post.id, guild_id=GUILD, member_id=ALICE,
-                                        choice=post.question.answer_index)
+    result = await again.answers.answer(
+        post_id=post.id, guild_id=GUILD, member_id=ALICE, choice=post.question.answer_index
+    )
     assert result.correct
     await again.rounds.skip(post_id=post.id, guild_id=GUILD, member_id=STARTER, is_moderator=False)
     try:

@@ -59,8 +59,11 @@ async def test_a_failing_migration_leaves_the_previous_version(tmp_path):
 
 @pytest.mark.parametrize(
     ("names", "message"),
-    [(["0001_a.sql", "0003_c.sql"], "without gaps"), (["0001_a.sql", "0001_b.sql"], "also used"),
-     (["1_a.sql"], "NNNN_reason")],
+    [
+        (["0001_a.sql", "0003_c.sql"], "without gaps"),
+        (["0001_a.sql", "0001_b.sql"], "also used"),
+        (["1_a.sql"], "NNNN_reason"),
+    ],
 )
 def test_discover_refuses_bad_numbering(tmp_path, names, message):
     """Gaps, duplicates and stray names are refused before anything runs."""
@@ -102,8 +105,10 @@ async def test_upgrading_a_first_release_database_keeps_every_answer_and_score(t
     path = tmp_path / "old.sqlite3"
     with sqlite3.connect(path) as conn:
         conn.executescript(FIXTURE.read_text())
-        before = {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall()
-                  for t in ("answers", "scores", "mastered", "posts", "rounds")}
+        before = {
+            t: conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall()
+            for t in ("answers", "scores", "mastered", "posts", "rounds")
+        }
         assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
     assert len(before["answers"]) == 60
     db = await Database.open(path)
