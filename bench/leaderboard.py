@@ -261,10 +261,12 @@ def check(path: Path) -> tuple[list[str], dict[str, int]]:
 async def board_by_aggregation(db: Database, guild_id: int, member_id: int, size: int = PAGE_SIZE) -> Board:
     """Page 1 of the all-time board and the member's line, computed from the answers table alone."""
     conn = db.conn
-    top = await conn.execute_fetchall(
-        "SELECT member_id, SUM(points) AS p, SUM(correct) AS c, COUNT(*) AS n FROM answers WHERE guild_id = ?"
-        " GROUP BY member_id ORDER BY p DESC, c DESC, member_id LIMIT ?",
-        (guild_id, size),
+    top = list(
+        await conn.execute_fetchall(
+            "SELECT member_id, SUM(points) AS p, SUM(correct) AS c, COUNT(*) AS n FROM answers WHERE guild_id = ?"
+            " GROUP BY member_id ORDER BY p DESC, c DESC, member_id LIMIT ?",
+            (guild_id, size),
+        )
     )
     rows: list[Standing] = []
     for i, (mid, points, correct, answered) in enumerate(top):

@@ -21,8 +21,10 @@ async def bare_bot(emulator: DiscordEmulator, tmp_path):
 
 
 async def post_question(emu: DiscordEmulator):
-    member = emu.add_member(emu.guild.id, "asker")
-    ix = await emu.run_command(member, emu.guild.channel_id, "quiz trl", {"questions": 3})
+    guild = emu.guild
+    assert guild is not None
+    member = emu.add_member(guild.id, "asker")
+    ix = await emu.run_command(member, guild.channel_id, "quiz trl", {"questions": 3})
     return await ix.reply()
 
 

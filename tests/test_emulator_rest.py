@@ -8,6 +8,7 @@ import zlib
 
 import aiohttp
 import discord
+import discord.http
 import pytest
 
 from tests.emulator import DiscordEmulator

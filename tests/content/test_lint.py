@@ -65,6 +65,7 @@ def test_the_shipped_deck_spreads_its_letters_and_topics():
     from bot.catalog import load_catalog
 
     questions = load_catalog(Path(__file__).resolve().parents[2] / "content").deck("trl")
+    assert questions is not None
     assert len(questions) >= 40
     for letter in "ABCD":
         assert sum(q.answer == letter for q in questions) / len(questions) <= 0.35

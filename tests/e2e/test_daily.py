@@ -87,7 +87,9 @@ async def test_moderators_set_check_post_now_and_switch_off(emulator, bot):
         emulator, mod, g.channel_id, "set", channel=g.channel_id, time=at, timezone="Europe/Berlin", role=role
     )
     expected = next_occurrence(at, BERLIN)
-    total = len(catalog().deck("trl"))
+    deck = catalog().deck("trl")
+    assert deck is not None
+    total = len(deck)
     assert saved.ephemeral and "Daily question set · on" in saved.text
     assert f"Every day at **{at}** Europe/Berlin in <#{g.channel_id}>" in saved.text and f"<@&{role}>" in saved.text
     assert ts(expected, "F") in saved.text and ts(expected, "R") in saved.text

@@ -35,7 +35,9 @@ async def test_quiz_trl_posts_the_first_question_with_a_button_per_choice(emulat
     question = question_id(post)
     from tests.e2e.quiz import catalog
 
-    choices = catalog().question(question).choices
+    shown = catalog().question(question)
+    assert shown is not None
+    choices = shown.choices
     letters = [b.label for b in post.buttons if b.custom_id.startswith("quiz:ans:")]
     assert letters == ["A", "B", "C", "D", "E"][: len(choices)]
     assert "Checked against TRL" in post.embeds[0]["footer"]["text"]

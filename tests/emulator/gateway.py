@@ -232,6 +232,8 @@ class Gateway:
             return
         ids = d.get("guild_id")
         for gid in ids if isinstance(ids, list) else [ids]:
+            if gid is None:
+                continue
             guild = self.emu.guilds.get(int(gid))
             if guild is None:
                 continue

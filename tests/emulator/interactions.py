@@ -13,6 +13,7 @@ from .errors import (
     DiscordError,
     FormErrors,
     already_acknowledged,
+    invalid_form,
     invalid_webhook_token,
     unknown_interaction,
     unknown_message,
@@ -391,13 +392,13 @@ def submit_modal(
     if opener.callback is None or opener.callback.modal is None:
         raise AssertionError(f"{opener!r} did not open a modal")
     modal = opener.callback.modal
-    known = {c.get("custom_id") for c in walk_components(modal["components"]) if c.get("type") != 1}
+    known = {c["custom_id"] for c in walk_components(modal["components"]) if c.get("type") != 1 and "custom_id" in c}
     unknown = set(values) - known
     if unknown:
         raise LookupError(f"modal {modal['custom_id']!r} has no fields {sorted(unknown)} (has {sorted(known)})")
 
     def answer(comp: dict) -> dict:
-        cid = comp.get("custom_id")
+        cid: str = comp["custom_id"]
         if comp.get("type") == 4:
             return {"type": 4, "custom_id": cid, "value": values.get(cid, comp.get("value") or "")}
         return {"type": comp.get("type"), "custom_id": cid, "values": list(values.get(cid, []))}
@@ -455,15 +456,16 @@ def _callback(emu: DiscordEmulator, ix: InteractionHandle, call: Call) -> dict:
         raise unknown_interaction()
     body = call.body if isinstance(call.body, dict) else {}
     kind = body.get("type")
-    data = body.get("data") if isinstance(body.get("data"), dict) else {}
+    given = body.get("data")
+    data: dict = given if isinstance(given, dict) else {}
     errs = FormErrors()
-    if kind not in ALLOWED_CALLBACKS[ix.type] or (kind in (6, 7) and ix.source is None):
+    if not isinstance(kind, int) or kind not in ALLOWED_CALLBACKS[ix.type] or (kind in (6, 7) and ix.source is None):
         errs.add(
             ("type",),
             "INTERACTION_CALLBACK_TYPE_INVALID",
             f"Callback type {kind} is not valid for interaction type {ix.type}",
         )
-        errs.raise_if_any()
+        raise invalid_form(errs.tree)
     message: Message | None = None
     modal = None
     ephemeral = False

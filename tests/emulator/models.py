@@ -275,7 +275,7 @@ class Message:
 
     @property
     def text(self) -> str:
-        parts = [self.content] if self.content else []
+        parts: list[str | None] = [self.content] if self.content else []
         for embed in self.embeds:
             author = embed.get("author") or {}
             parts += [author.get("name"), embed.get("title"), embed.get("description")]

@@ -269,7 +269,7 @@ async def pin(emu: DiscordEmulator, call: Call) -> Any:
 async def get_pins(emu: DiscordEmulator, call: Call) -> Any:
     cid, _ = _channel(emu, call, VIEW_CHANNEL | (1 << 16))
     pinned = [m for m in reversed(emu.channel_log.get(cid, [])) if m.pinned]
-    if call.record.route.endswith("/messages/pins"):
+    if (call.record.route or "").endswith("/messages/pins"):
         return {"items": [{"pinned_at": m.timestamp, "message": m.to_json()} for m in pinned], "has_more": False}
     return [m.to_json() for m in pinned]
 

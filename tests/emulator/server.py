@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from . import interactions, rest
 from .errors import DiscordError, unauthorized
@@ -199,12 +199,14 @@ class DiscordEmulator:
             raw = b""
             reader = await request.multipart()
             async for part in reader:
-                data = await part.read()  # type: ignore[union-attr]
+                if not isinstance(part, BodyPartReader):  # Discord's bodies have no nested multipart
+                    continue
+                data = await part.read()
                 if part.name == "payload_json":
                     raw = bytes(data)
                     body = self._parse_json(raw)
                 else:
-                    ctype = part.headers.get("Content-Type")  # type: ignore[union-attr]
+                    ctype = part.headers.get("Content-Type")
                     files.append(FilePart(part.name or "", part.filename or "file", bytes(data), ctype))
             return body, files, raw
         raw = await request.read()

@@ -64,8 +64,9 @@ class SpecChecker:
 
     def _load(self) -> dict:
         if self._spec is None:
-            self._spec = json.loads(self.path.read_text())
-            self._routes = {_norm(p): p for p in self._spec["paths"]}
+            spec: dict = json.loads(self.path.read_text())
+            self._routes = {_norm(p): p for p in spec["paths"]}
+            self._spec = spec
         return self._spec
 
     def _validator(self, method: str, template: str) -> Any:
