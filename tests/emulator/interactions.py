@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 DEADLINE = 3.0
 TOKEN_LIFETIME = 15 * 60.0
 FOLLOWUP_FLAGS = EPHEMERAL | SUPPRESS_EMBEDS | SUPPRESS_NOTIFICATIONS | COMPONENTS_V2
-# Which callback types each interaction type may use (notes §2.5); misuse answers 400/50035 (an assumption).
+# Which callback types each interaction type may use (NOTES.md §2.5); misuse answers 400/50035 (an assumption).
 ALLOWED_CALLBACKS = {2: {4, 5, 9}, 3: {4, 5, 6, 7, 9}, 4: {8}, 5: {4, 5, 6, 7}}
 
 
@@ -113,7 +113,7 @@ class InteractionHandle:
         return payload
 
     def _delivered(self) -> None:
-        # A replay after RESUME re-delivers; the 3 s window counts from the latest delivery (notes §4).
+        # A replay after RESUME re-delivers; the 3 s window counts from the latest delivery (NOTES.md §3.1).
         self.delivered_at = self.emu.clock.mono()
 
     def _changed(self) -> None:
@@ -566,7 +566,7 @@ async def post_followup(emu: DiscordEmulator, call: Call) -> Any:
     ix = _webhook_interaction(emu, call)
     body = messages.validate_body(call.body, FOLLOWUP_FLAGS)
     if ix.loading:
-        # The first followup after a "thinking" deferral fills in the loading message (notes §3).
+        # The first followup after a "thinking" deferral fills in the loading message (NOTES.md §2.5).
         msg = emu.messages[ix.original_id]  # type: ignore[index]
         ix.loading = False
         out = messages.edit(emu, msg, body, call.files, changeable_flags=SUPPRESS_EMBEDS | COMPONENTS_V2)

@@ -1,4 +1,4 @@
-"""Discord's documented limits (notes §3), checked the way Discord reports them: 400/50035 with an errors tree.
+"""Discord's documented limits (NOTES.md §3), checked the way Discord reports them: 400/50035 with an errors tree.
 
 Lengths are Python code points; Discord does not document its own counting.
 """

@@ -1,4 +1,4 @@
-"""Optional check of request bodies against Discord's OpenAPI spec (notes §5); the documented limits stay primary.
+"""Optional check of request bodies against Discord's OpenAPI spec (NOTES.md §5); the documented limits stay primary.
 
 Validators are compiled once per route and results are memoised by the raw body, so a burst of identical
 bodies (2,000 "ok" replies) costs one validation.
