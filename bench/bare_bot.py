@@ -13,6 +13,8 @@ import re
 import signal
 
 import discord
+import discord.gateway
+import discord.http
 import yarl
 from discord import app_commands
 from discord.ext import commands

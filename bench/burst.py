@@ -44,8 +44,14 @@ def build_click(emu: DiscordEmulator, member: Member, message: Message, custom_i
     """The interaction `emulator.click` would dispatch, built but not yet sent."""
     if message.component(custom_id) is None:
         raise LookupError(f"no button {custom_id!r} on message {message.id}")
-    return InteractionHandle(emu, type=3, member=member, channel_id=message.channel_id,
-                             data={"custom_id": custom_id, "component_type": 2}, source=message)
+    return InteractionHandle(
+        emu,
+        type=3,
+        member=member,
+        channel_id=message.channel_id,
+        data={"custom_id": custom_id, "component_type": 2},
+        source=message,
+    )
 
 
 def dispatch(emu: DiscordEmulator, ix: InteractionHandle) -> None:
@@ -58,8 +64,10 @@ def dispatch(emu: DiscordEmulator, ix: InteractionHandle) -> None:
     session.dispatch("INTERACTION_CREATE", ix.payload, ix)
 
 
-FOLLOWUP_ROUTES = {("POST", "/webhooks/{webhook_id}/{webhook_token}"),
-                   ("PATCH", "/webhooks/{webhook_id}/{webhook_token}/messages/@original")}
+FOLLOWUP_ROUTES = {
+    ("POST", "/webhooks/{webhook_id}/{webhook_token}"),
+    ("PATCH", "/webhooks/{webhook_id}/{webhook_token}/messages/@original"),
+}
 
 
 def _complete(ix: InteractionHandle, now: float) -> bool:
@@ -69,8 +77,7 @@ def _complete(ix: InteractionHandle, now: float) -> bool:
     return ix.callback.type != 5 or not ix.loading
 
 
-async def send_burst(emu: DiscordEmulator, handles: list[InteractionHandle], *, give_up_after: float
-                     ) -> list[float]:
+async def send_burst(emu: DiscordEmulator, handles: list[InteractionHandle], *, give_up_after: float) -> list[float]:
     """Dispatch every click at once; return when each is answered or has missed its window (or at the limit).
 
     Returns when each click was dispatched, on the emulator's clock.
@@ -138,8 +145,15 @@ class BurstSample:
         return out
 
 
-def measure(contender: str, round_no: int, handles: list[InteractionHandle], dispatched: list[float],
-            followups: dict[str, float], bot_cpu: float, emu_cpu: float) -> BurstSample:
+def measure(
+    contender: str,
+    round_no: int,
+    handles: list[InteractionHandle],
+    dispatched: list[float],
+    followups: dict[str, float],
+    bot_cpu: float,
+    emu_cpu: float,
+) -> BurstSample:
     windows, latencies, last, deferred = [], [], [], 0
     for ix, sent in zip(handles, dispatched, strict=True):
         if ix.callback is None or ix.delivered_at is None:
@@ -156,12 +170,21 @@ def measure(contender: str, round_no: int, handles: list[InteractionHandle], dis
     seconds = max(last) - min(dispatched) if last else float("nan")
     n = len(handles)
     return BurstSample(
-        contender=contender, round=round_no, clicks=n, answered=len(latencies), deferred=deferred,
-        seconds=seconds, throughput=len(latencies) / seconds if last and seconds > 0 else 0.0,
-        p50_ms=percentile(latencies, 50), p95_ms=percentile(latencies, 95), p99_ms=percentile(latencies, 99),
+        contender=contender,
+        round=round_no,
+        clicks=n,
+        answered=len(latencies),
+        deferred=deferred,
+        seconds=seconds,
+        throughput=len(latencies) / seconds if last and seconds > 0 else 0.0,
+        p50_ms=percentile(latencies, 50),
+        p95_ms=percentile(latencies, 95),
+        p99_ms=percentile(latencies, 99),
         max_ms=max(latencies, default=float("nan")),
-        window_p99_ms=percentile(windows, 99), window_max_ms=max(windows, default=float("nan")),
-        bot_cpu_ms_per_click=bot_cpu * 1000 / n, emulator_cpu_ms_per_click=emu_cpu * 1000 / n,
+        window_p99_ms=percentile(windows, 99),
+        window_max_ms=max(windows, default=float("nan")),
+        bot_cpu_ms_per_click=bot_cpu * 1000 / n,
+        emulator_cpu_ms_per_click=emu_cpu * 1000 / n,
         latencies_ms=latencies,
     )
 
@@ -241,8 +264,7 @@ class Contender:
         dispatched = await send_burst(emu, handles, give_up_after=60 + n / 100)
         bot_cpu, emu_cpu = cpu_seconds(pid) - bot_cpu, time.process_time() - emu_cpu
         self.clicks += n
-        sample = measure(self.name, round_no, handles, dispatched, reply_times(emu, first_request), bot_cpu,
-                         emu_cpu)
+        sample = measure(self.name, round_no, handles, dispatched, reply_times(emu, first_request), bot_cpu, emu_cpu)
         wrong = [p for p in (self.reply_problem(ix, post) for ix in handles) if p]
         if wrong:
             sample.problems.append(f"{len(wrong)} of {n} clicks not answered as expected, e.g. {wrong[0]}")
@@ -298,8 +320,9 @@ class QuizContender(Contender):
         else:
             if self.post is not None:
                 await (await emu.run_command(self.starter, channel, "quiz stop", {})).response()
-                summary = await emu.wait_for_message(channel, lambda m: is_summary(m) and m.id not in self.seen,
-                                                     timeout=30)
+                summary = await emu.wait_for_message(
+                    channel, lambda m: is_summary(m) and m.id not in self.seen, timeout=30
+                )
                 self.seen.add(summary.id)
             total = min(MAX_ROUND_QUESTIONS, max(1, remaining))
             ix = await emu.run_command(self.starter, channel, "quiz trl", {"questions": total, "seconds": 300})
@@ -331,12 +354,15 @@ class QuizContender(Contender):
         members = {ix.member.id for ix in handles}
         want_correct = sum(ix.data["custom_id"].endswith(":" + right) for ix in handles)
         stored = {m for (m,) in self._rows("SELECT member_id FROM answers WHERE post_id = ?", (post_id,))}
-        (count, correct), = self._rows(
-            "SELECT COUNT(*), COALESCE(SUM(correct), 0) FROM answers WHERE post_id = ?", (post_id,))
+        ((count, correct),) = self._rows(
+            "SELECT COUNT(*), COALESCE(SUM(correct), 0) FROM answers WHERE post_id = ?", (post_id,)
+        )
         problems = []
         if count != len(handles) or stored != members:
-            problems.append(f"post {post_id}: {count} answers stored for {len(handles)} clicks "
-                            f"({len(members - stored)} members missing)")
+            problems.append(
+                f"post {post_id}: {count} answers stored for {len(handles)} clicks "
+                f"({len(members - stored)} members missing)"
+            )
         if correct != want_correct:
             problems.append(f"post {post_id}: {correct} correct answers stored, {want_correct} expected")
         return problems
@@ -382,8 +408,9 @@ def aggregate(samples: list[BurstSample], name: str) -> dict[str, Any]:
     }
 
 
-async def run(*, members: int, rounds: int, workdir: Path, spec_check: bool = False,
-              warmup: int | None = None, progress=print) -> dict[str, Any]:
+async def run(
+    *, members: int, rounds: int, workdir: Path, spec_check: bool = False, warmup: int | None = None, progress=print
+) -> dict[str, Any]:
     """Alternate bursts of `members` clicks between the bare bot and the quiz bot, `rounds` each.
 
     Each contender first gets one untimed burst of `warmup` clicks (default: as many as a timed one): the
@@ -410,10 +437,12 @@ async def run(*, members: int, rounds: int, workdir: Path, spec_check: bool = Fa
                 bursts_left[c.name] -= 1
                 samples.append(sample)
                 problems += [f"{c.name} round {r + 1}: {p}" for p in sample.problems]
-                progress(f"  burst {r + 1}/{rounds} {c.name:>4}: {sample.answered}/{sample.clicks} answered "
-                         f"({sample.deferred} deferred), {sample.throughput:5.0f} clicks/s, "
-                         f"p50 {sample.p50_ms:5.0f} ms, p99 {sample.p99_ms:5.0f} ms (3-s window max "
-                         f"{sample.window_max_ms:5.0f} ms), bot CPU {sample.bot_cpu_ms_per_click:.2f} ms/click")
+                progress(
+                    f"  burst {r + 1}/{rounds} {c.name:>4}: {sample.answered}/{sample.clicks} answered "
+                    f"({sample.deferred} deferred), {sample.throughput:5.0f} clicks/s, "
+                    f"p50 {sample.p50_ms:5.0f} ms, p99 {sample.p99_ms:5.0f} ms (3-s window max "
+                    f"{sample.window_max_ms:5.0f} ms), bot CPU {sample.bot_cpu_ms_per_click:.2f} ms/click"
+                )
         if quiz.proc is not None and quiz.proc.running:
             final, totals = quiz.final_checks()
             problems += [f"quiz: {p}" for p in final]

@@ -78,36 +78,43 @@ def proc_status_kib(pid: int, key: str) -> int:
 
 def consistency_problems(conn: sqlite3.Connection) -> tuple[list[str], dict[str, int]]:
     """Every total the leaderboard reads agrees with the answers table, as the bot's writer keeps them."""
-    (answers, correct, points, members), = conn.execute(
-        "SELECT COUNT(*), COALESCE(SUM(correct), 0), COALESCE(SUM(points), 0), COUNT(DISTINCT member_id)"
-        " FROM answers").fetchall()
-    (rows, s_answered, s_correct, s_points), = conn.execute(
-        "SELECT COUNT(*), COALESCE(SUM(answered), 0), COALESCE(SUM(correct), 0), COALESCE(SUM(points), 0)"
-        " FROM scores").fetchall()
-    (differing,), = conn.execute(
+    ((answers, correct, points, members),) = conn.execute(
+        "SELECT COUNT(*), COALESCE(SUM(correct), 0), COALESCE(SUM(points), 0), COUNT(DISTINCT member_id) FROM answers"
+    ).fetchall()
+    ((rows, s_answered, s_correct, s_points),) = conn.execute(
+        "SELECT COUNT(*), COALESCE(SUM(answered), 0), COALESCE(SUM(correct), 0), COALESCE(SUM(points), 0) FROM scores"
+    ).fetchall()
+    ((differing,),) = conn.execute(
         "SELECT COUNT(*) FROM scores s LEFT JOIN (SELECT guild_id, member_id, COUNT(*) AS n, SUM(correct) AS c,"
         " SUM(points) AS p FROM answers GROUP BY guild_id, member_id) a USING (guild_id, member_id)"
-        " WHERE a.n IS NULL OR a.n != s.answered OR a.c != s.correct OR a.p != s.points").fetchall()
+        " WHERE a.n IS NULL OR a.n != s.answered OR a.c != s.correct OR a.p != s.points"
+    ).fetchall()
     histogram = conn.execute(
-        "SELECT guild_id, points, members FROM score_histogram WHERE members != 0 ORDER BY 1, 2").fetchall()
+        "SELECT guild_id, points, members FROM score_histogram WHERE members != 0 ORDER BY 1, 2"
+    ).fetchall()
     counted = conn.execute("SELECT guild_id, points, COUNT(*) FROM scores GROUP BY 1, 2 ORDER BY 1, 2").fetchall()
-    (mastered, mastered_points), = conn.execute(
+    ((mastered, mastered_points),) = conn.execute(
         "SELECT COUNT(*), COALESCE(SUM(a.points = 1 AND a.correct = 1 AND a.member_id = m.member_id"
-        " AND a.question_id = m.question_id), 0) FROM mastered m LEFT JOIN answers a ON a.id = m.answer_id").fetchall()
-    (weekly,), = conn.execute("SELECT COALESCE(SUM(answered), 0) FROM weekly_scores").fetchall()
-    (orphans,), = conn.execute(
+        " AND a.question_id = m.question_id), 0) FROM mastered m LEFT JOIN answers a ON a.id = m.answer_id"
+    ).fetchall()
+    ((weekly,),) = conn.execute("SELECT COALESCE(SUM(answered), 0) FROM weekly_scores").fetchall()
+    ((orphans,),) = conn.execute(
         "SELECT COUNT(*) FROM answers a LEFT JOIN posts p ON p.id = a.post_id"
-        " WHERE p.id IS NULL OR p.guild_id != a.guild_id OR p.question_id != a.question_id").fetchall()
+        " WHERE p.id IS NULL OR p.guild_id != a.guild_id OR p.question_id != a.question_id"
+    ).fetchall()
     problems = []
     if (rows, s_answered, s_correct, s_points) != (members, answers, correct, points) or differing:
-        problems.append(f"scores ({rows} members, answered/correct/points {s_answered}/{s_correct}/{s_points}, "
-                        f"{differing} differing) do not match answers ({members} members, "
-                        f"{answers}/{correct}/{points})")
+        problems.append(
+            f"scores ({rows} members, answered/correct/points {s_answered}/{s_correct}/{s_points}, "
+            f"{differing} differing) do not match answers ({members} members, "
+            f"{answers}/{correct}/{points})"
+        )
     if histogram != counted:
         problems.append("score_histogram does not count the members on each points total")
     if mastered != points or mastered_points != mastered:
-        problems.append(f"{mastered} mastered rows ({mastered_points} pointing at a point-earning answer) "
-                        f"for {points} points")
+        problems.append(
+            f"{mastered} mastered rows ({mastered_points} pointing at a point-earning answer) for {points} points"
+        )
     if weekly != answers:
         problems.append(f"weekly_scores count {weekly} answers, answers holds {answers}")
     if orphans:

@@ -5,7 +5,7 @@ with rows that agree with each other the way the bot's answer writer keeps them:
 the first correct answer of a member to a question in `mastered` and worth one point, running totals in
 `scores` and `weekly_scores`, and `score_histogram` counting the members on each points total.
 
-The bot's way is `ScoreService.board(guild, member)` on a `Repository`, as `/quiz leaderboard` calls it. The
+The bot's way is `ScoreService.board(guild, member)` on a `ScoreRepository`, as `/quiz leaderboard` calls it. The
 contender computes the same Board by aggregating `answers`. Both run on one connection opened with the bot's
 `Database.open`, in alternating blocks of random members, and their results must be identical.
 """
@@ -27,11 +27,12 @@ from typing import Any
 from bench.common import REPO_ROOT, consistency_problems, median, percentile
 from bot.catalog import load_catalog
 from bot.core.results import Board
-from bot.core.scoring import Standing, next_streak
+from bot.core.scoring import Standing, next_streak, week_of
 from bot.services.scores import PAGE_SIZE, ScoreService
 from bot.storage.database import Database
 from bot.storage.migrate import apply_migrations
-from bot.storage.repository import Repository, to_db_time, week_of
+from bot.storage.rows import to_db_time
+from bot.storage.scores import ScoreRepository
 
 GUILD_ID = 1_180_000_000_000_000_001
 CHANNEL_ID = 1_180_000_000_000_000_002
@@ -82,8 +83,14 @@ async def generate(path: Path, *, members: int, answers: int, seed: int = 7) -> 
     finally:
         await db.close()
     member_ids, n_posts, size = _fill(path, members=members, answers=answers, seed=seed)
-    return Generated(path=path, members=member_ids, answers=answers, posts=n_posts,
-                     seconds=time.perf_counter() - started, size_mb=size / 1e6)
+    return Generated(
+        path=path,
+        members=member_ids,
+        answers=answers,
+        posts=n_posts,
+        seconds=time.perf_counter() - started,
+        size_mb=size / 1e6,
+    )
 
 
 def _fill(path: Path, *, members: int, answers: int, seed: int) -> tuple[list[int], int, int]:
@@ -102,13 +109,40 @@ def _fill(path: Path, *, members: int, answers: int, seed: int) -> tuple[list[in
         if (p - 1) % POSTS_PER_ROUND == 0:
             size = min(POSTS_PER_ROUND, n_posts - p + 1)
             picked = [questions[(q * 7) % len(questions)] for q in range(p, p + size)]
-            round_rows.append((round_id, GUILD_ID, CHANNEL_ID, 1, "trl",
-                               "[" + ",".join(q.model_dump_json() for q in picked) + "]", size, 30, size,
-                               "finished", to_db_time(opened), to_db_time(opened + timedelta(hours=40))))
+            round_rows.append(
+                (
+                    round_id,
+                    GUILD_ID,
+                    CHANNEL_ID,
+                    1,
+                    "trl",
+                    "[" + ",".join(q.model_dump_json() for q in picked) + "]",
+                    size,
+                    30,
+                    size,
+                    "finished",
+                    to_db_time(opened),
+                    to_db_time(opened + timedelta(hours=40)),
+                )
+            )
         closes = opened + timedelta(seconds=30)
-        post_rows.append((p, GUILD_ID, CHANNEL_ID, 10_000_000 + p, "round", round_id, (p - 1) % POSTS_PER_ROUND + 1,
-                          question.id, question.model_dump_json(), question.answer_index, to_db_time(opened),
-                          to_db_time(closes), to_db_time(closes)))
+        post_rows.append(
+            (
+                p,
+                GUILD_ID,
+                CHANNEL_ID,
+                10_000_000 + p,
+                "round",
+                round_id,
+                (p - 1) % POSTS_PER_ROUND + 1,
+                question.id,
+                question.model_dump_json(),
+                question.answer_index,
+                to_db_time(opened),
+                to_db_time(closes),
+                to_db_time(closes),
+            )
+        )
         stamps = [to_db_time(opened + timedelta(seconds=s + 0.25)) for s in range(29)]
         post_info.append((question.id, question.answer_index, len(question.choices), stamps, week_of(opened)))
 
@@ -122,12 +156,17 @@ def _fill(path: Path, *, members: int, answers: int, seed: int) -> tuple[list[in
     try:
         conn.execute("BEGIN")
         conn.execute("INSERT INTO guilds (guild_id, joined_at) VALUES (?, ?)", (GUILD_ID, to_db_time(START)))
-        conn.executemany("INSERT INTO rounds (id, guild_id, channel_id, started_by, deck, questions, total, seconds,"
-                         " position, status, started_at, ended_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                         round_rows)
-        conn.executemany("INSERT INTO posts (id, guild_id, channel_id, message_id, kind, round_id, position,"
-                         " question_id, question, answer, opened_at, closes_at, closed_at)"
-                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", post_rows)
+        conn.executemany(
+            "INSERT INTO rounds (id, guild_id, channel_id, started_by, deck, questions, total, seconds,"
+            " position, status, started_at, ended_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            round_rows,
+        )
+        conn.executemany(
+            "INSERT INTO posts (id, guild_id, channel_id, message_id, kind, round_id, position,"
+            " question_id, question, answer, opened_at, closes_at, closed_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            post_rows,
+        )
         answer_rows: list[tuple] = []
         mastered_rows: list[tuple] = []
         score_rows: list[tuple] = []
@@ -137,14 +176,24 @@ def _fill(path: Path, *, members: int, answers: int, seed: int) -> tuple[list[in
         post_range = range(1, n_posts + 1)
 
         def flush() -> None:
-            conn.executemany("INSERT INTO answers (id, post_id, guild_id, member_id, question_id, choice, correct,"
-                             " points, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", answer_rows)
-            conn.executemany("INSERT INTO mastered (guild_id, member_id, question_id, answer_id)"
-                             " VALUES (?, ?, ?, ?)", mastered_rows)
-            conn.executemany("INSERT INTO scores (guild_id, member_id, answered, correct, points, streak,"
-                             " best_streak, last_answer_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", score_rows)
-            conn.executemany("INSERT INTO weekly_scores (guild_id, week, member_id, answered, correct, points)"
-                             " VALUES (?, ?, ?, ?, ?, ?)", weekly_rows)
+            conn.executemany(
+                "INSERT INTO answers (id, post_id, guild_id, member_id, question_id, choice, correct,"
+                " points, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                answer_rows,
+            )
+            conn.executemany(
+                "INSERT INTO mastered (guild_id, member_id, question_id, answer_id) VALUES (?, ?, ?, ?)", mastered_rows
+            )
+            conn.executemany(
+                "INSERT INTO scores (guild_id, member_id, answered, correct, points, streak,"
+                " best_streak, last_answer_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                score_rows,
+            )
+            conn.executemany(
+                "INSERT INTO weekly_scores (guild_id, week, member_id, answered, correct, points)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                weekly_rows,
+            )
             for rows in (answer_rows, mastered_rows, score_rows, weekly_rows):
                 rows.clear()
 
@@ -165,8 +214,9 @@ def _fill(path: Path, *, members: int, answers: int, seed: int) -> tuple[list[in
                 points = 1 if correct and question_id not in mastered else 0
                 answer_id += 1
                 stamp = stamps[member_id % 29]
-                answer_rows.append((answer_id, post_id, GUILD_ID, member_id, question_id, choice, int(correct),
-                                    points, stamp))
+                answer_rows.append(
+                    (answer_id, post_id, GUILD_ID, member_id, question_id, choice, int(correct), points, stamp)
+                )
                 if points:
                     mastered.add(question_id)
                     mastered_rows.append((GUILD_ID, member_id, question_id, answer_id))
@@ -184,8 +234,10 @@ def _fill(path: Path, *, members: int, answers: int, seed: int) -> tuple[list[in
             if len(answer_rows) >= CHUNK:
                 flush()
         flush()
-        conn.executemany("INSERT INTO score_histogram (guild_id, points, members) VALUES (?, ?, ?)",
-                         [(GUILD_ID, p, n) for p, n in sorted(histogram.items())])
+        conn.executemany(
+            "INSERT INTO score_histogram (guild_id, points, members) VALUES (?, ?, ?)",
+            [(GUILD_ID, p, n) for p, n in sorted(histogram.items())],
+        )
         conn.execute("COMMIT")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
@@ -206,24 +258,31 @@ def check(path: Path) -> tuple[list[str], dict[str, int]]:
 
 # -- the two ways to answer "top 10 plus my rank" ---------------------------------------------------------------
 
+
 async def board_by_aggregation(db: Database, guild_id: int, member_id: int, size: int = PAGE_SIZE) -> Board:
     """Page 1 of the all-time board and the member's line, computed from the answers table alone."""
     conn = db.conn
-    top = await conn.execute_fetchall(
-        "SELECT member_id, SUM(points) AS p, SUM(correct) AS c, COUNT(*) AS n FROM answers WHERE guild_id = ?"
-        " GROUP BY member_id ORDER BY p DESC, c DESC, member_id LIMIT ?", (guild_id, size))
+    top = list(
+        await conn.execute_fetchall(
+            "SELECT member_id, SUM(points) AS p, SUM(correct) AS c, COUNT(*) AS n FROM answers WHERE guild_id = ?"
+            " GROUP BY member_id ORDER BY p DESC, c DESC, member_id LIMIT ?",
+            (guild_id, size),
+        )
+    )
     rows: list[Standing] = []
     for i, (mid, points, correct, answered) in enumerate(top):
         # Everyone with more points is listed before the first row with these points.
         above = next(j for j in range(i + 1) if top[j][1] == points)
         rows.append(Standing(1 + above, mid, points, correct, answered))
-    (points, correct, answered), = await conn.execute_fetchall(
+    ((points, correct, answered),) = await conn.execute_fetchall(
         "SELECT SUM(points), SUM(correct), COUNT(*) FROM answers WHERE guild_id = ? AND member_id = ?",
-        (guild_id, member_id))
-    (total, above), = await conn.execute_fetchall(
+        (guild_id, member_id),
+    )
+    ((total, above),) = await conn.execute_fetchall(
         "SELECT COUNT(*), COALESCE(SUM(p > ?), 0) FROM"
         " (SELECT SUM(points) AS p FROM answers WHERE guild_id = ? GROUP BY member_id)",
-        (points if answered else -1, guild_id))
+        (points if answered else -1, guild_id),
+    )
     me = Standing(1 + above, member_id, points, correct, answered) if answered else None
     pages = max(1, math.ceil(total / size))
     return Board(scope="all", rows=tuple(rows), page=1, pages=pages, me=me)
@@ -235,8 +294,17 @@ async def _timed(fn: Callable, *args: Any) -> tuple[float, Any]:
     return (time.perf_counter() - started) * 1000, result
 
 
-async def measure(path: Path, members: list[int], *, rounds: int, bot_per_round: int, agg_per_round: int,
-                  extra_members: tuple[int, ...] = (), seed: int = 11, progress=print) -> dict[str, Any]:
+async def measure(
+    path: Path,
+    members: list[int],
+    *,
+    rounds: int,
+    bot_per_round: int,
+    agg_per_round: int,
+    extra_members: tuple[int, ...] = (),
+    seed: int = 11,
+    progress=print,
+) -> dict[str, Any]:
     """Alternate blocks of the bot's board and the aggregation for random members; compare their results."""
     rng = random.Random(seed)
     db = await Database.open(path)
@@ -245,7 +313,7 @@ async def measure(path: Path, members: list[int], *, rounds: int, bot_per_round:
     compared = mismatches = 0
     examples: list[str] = []
     try:
-        scores = ScoreService(Repository(db), clock=lambda: datetime.now(UTC))
+        scores = ScoreService(ScoreRepository(db), clock=lambda: datetime.now(UTC))
         # One untimed call of each warms the connection and the OS page cache alike.
         await scores.board(GUILD_ID, members[0])
         await board_by_aggregation(db, GUILD_ID, members[0])
@@ -272,15 +340,25 @@ async def measure(path: Path, members: list[int], *, rounds: int, bot_per_round:
                     mismatches += 1
                     if len(examples) < 3:
                         examples.append(f"member {member}: bot {expected[member]} != aggregation {got[member]}")
-            progress(f"  leaderboard round {r + 1}/{rounds}: bot p50 {median(bot_ms):.2f} ms, "
-                     f"aggregation p50 {median(agg_ms):.0f} ms")
+            progress(
+                f"  leaderboard round {r + 1}/{rounds}: bot p50 {median(bot_ms):.2f} ms, "
+                f"aggregation p50 {median(agg_ms):.0f} ms"
+            )
     finally:
         await db.close()
     result = {
-        "bot": {"samples": len(bot_ms), "p50_ms": median(bot_ms), "p99_ms": percentile(bot_ms, 99),
-                "max_ms": max(bot_ms)},
-        "aggregation": {"samples": len(agg_ms), "p50_ms": median(agg_ms), "p99_ms": percentile(agg_ms, 99),
-                        "max_ms": max(agg_ms)},
+        "bot": {
+            "samples": len(bot_ms),
+            "p50_ms": median(bot_ms),
+            "p99_ms": percentile(bot_ms, 99),
+            "max_ms": max(bot_ms),
+        },
+        "aggregation": {
+            "samples": len(agg_ms),
+            "p50_ms": median(agg_ms),
+            "p99_ms": percentile(agg_ms, 99),
+            "max_ms": max(agg_ms),
+        },
         "compared": compared,
         "mismatches": mismatches,
         "problems": examples + ([f"{mismatches} of {compared} boards differ"] if mismatches else []),
@@ -290,22 +368,42 @@ async def measure(path: Path, members: list[int], *, rounds: int, bot_per_round:
     return result
 
 
-async def run(*, members: int, answers: int, rounds: int, bot_per_round: int, agg_per_round: int,
-              workdir: Path, progress=print) -> dict[str, Any]:
+async def run(
+    *, members: int, answers: int, rounds: int, bot_per_round: int, agg_per_round: int, workdir: Path, progress=print
+) -> dict[str, Any]:
     path = fresh_path(workdir / "leaderboard.sqlite3")
     gen = await generate(path, members=members, answers=answers)
-    progress(f"  generated {gen.answers:,} answers of {members:,} members on {gen.posts:,} posts "
-             f"in {gen.seconds:.1f} s ({gen.size_mb:.0f} MB)")
+    progress(
+        f"  generated {gen.answers:,} answers of {members:,} members on {gen.posts:,} posts "
+        f"in {gen.seconds:.1f} s ({gen.size_mb:.0f} MB)"
+    )
     started = time.perf_counter()
     inconsistent, totals = check(path)
-    progress(f"  checked its totals in {time.perf_counter() - started:.1f} s: "
-             f"{'consistent' if not inconsistent else '; '.join(inconsistent)}")
+    progress(
+        f"  checked its totals in {time.perf_counter() - started:.1f} s: "
+        f"{'consistent' if not inconsistent else '; '.join(inconsistent)}"
+    )
     # A member who never answered has no line: both ways must agree on that too.
-    result = await measure(path, gen.members, rounds=rounds, bot_per_round=bot_per_round,
-                           agg_per_round=agg_per_round, extra_members=(42,), progress=progress)
+    result = await measure(
+        path,
+        gen.members,
+        rounds=rounds,
+        bot_per_round=bot_per_round,
+        agg_per_round=agg_per_round,
+        extra_members=(42,),
+        progress=progress,
+    )
     result["problems"] = inconsistent + result["problems"]
-    result.update({"members": members, "answers": answers, "posts": gen.posts, "stored": totals,
-                   "generate_seconds": gen.seconds, "database_mb": gen.size_mb})
+    result.update(
+        {
+            "members": members,
+            "answers": answers,
+            "posts": gen.posts,
+            "stored": totals,
+            "generate_seconds": gen.seconds,
+            "database_mb": gen.size_mb,
+        }
+    )
     return result
 
 
@@ -313,5 +411,8 @@ if __name__ == "__main__":  # a quick manual run: python -m bench.leaderboard
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
-        print(asyncio.run(run(members=100_000, answers=1_000_000, rounds=4, bot_per_round=100, agg_per_round=2,
-                              workdir=Path(tmp))))
+        print(
+            asyncio.run(
+                run(members=100_000, answers=1_000_000, rounds=4, bot_per_round=100, agg_per_round=2, workdir=Path(tmp))
+            )
+        )

@@ -61,6 +61,8 @@ def describe() -> dict[str, Any]:
 
 def summary_line(m: dict[str, Any]) -> str:
     commit = f"{m['commit']}{' (modified)' if m['dirty'] else ''}" if m["commit"] else "unknown"
-    return (f"{m['nproc']} CPUs ({m['cpu']}), {m['ram_gib']:g} GiB RAM, Linux {m['kernel']}, "
-            f"Python {m['python']}, SQLite {m['sqlite']}, discord.py {m['discord.py']}, "
-            f"aiosqlite {m['aiosqlite']}; commit {commit}; load {m['loadavg']:.2f} at start")
+    return (
+        f"{m['nproc']} CPUs ({m['cpu']}), {m['ram_gib']:g} GiB RAM, Linux {m['kernel']}, "
+        f"Python {m['python']}, SQLite {m['sqlite']}, discord.py {m['discord.py']}, "
+        f"aiosqlite {m['aiosqlite']}; commit {commit}; load {m['loadavg']:.2f} at start"
+    )

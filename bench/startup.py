@@ -79,8 +79,15 @@ class Starter:
             await proc.kill()
             raise
         await proc.stop()
-        return StartSample(self.name, round_no, probe.delivered_at - started, probe.callback.record.at - started,
-                           rss / 1024, peak / 1024, creates)
+        return StartSample(
+            self.name,
+            round_no,
+            probe.delivered_at - started,
+            probe.callback.record.at - started,
+            rss / 1024,
+            peak / 1024,
+            creates,
+        )
 
     async def close(self) -> list[str]:
         if self.emu is None:
@@ -108,8 +115,7 @@ def _ratio(samples: list[StartSample], key: str) -> float:
     return median([getattr(p["quiz"], key) / getattr(p["bare"], key) for p in pairs.values() if len(p) == 2])
 
 
-async def run(*, servers: int, rounds: int, workdir: Path, spec_check: bool = False,
-              progress=print) -> dict[str, Any]:
+async def run(*, servers: int, rounds: int, workdir: Path, spec_check: bool = False, progress=print) -> dict[str, Any]:
     quiz = Starter("quiz", QUIZ_ARGV, workdir, servers, spec_check)
     bare = Starter("bare", BARE_ARGV, workdir, servers, spec_check)
     samples: list[StartSample] = []
@@ -123,10 +129,13 @@ async def run(*, servers: int, rounds: int, workdir: Path, spec_check: bool = Fa
                 sample = await starter.start_once(r)
                 samples.append(sample)
                 if sample.guild_creates != servers:
-                    problems.append(f"{starter.name} round {r + 1}: {sample.guild_creates} GUILD_CREATEs for "
-                                    f"{servers} servers")
-                progress(f"  start {r + 1}/{rounds} {starter.name:>4}: ready {sample.ready_s:.2f} s, first reply "
-                         f"{sample.first_reply_s:.2f} s, RSS {sample.rss_mb:.0f} MB")
+                    problems.append(
+                        f"{starter.name} round {r + 1}: {sample.guild_creates} GUILD_CREATEs for {servers} servers"
+                    )
+                progress(
+                    f"  start {r + 1}/{rounds} {starter.name:>4}: ready {sample.ready_s:.2f} s, first reply "
+                    f"{sample.first_reply_s:.2f} s, RSS {sample.rss_mb:.0f} MB"
+                )
     finally:
         problems += await quiz.close()
         problems += await bare.close()

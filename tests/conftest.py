@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import secrets
-import sys
 from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-if str(REPO_ROOT) not in sys.path:  # `pytest` (not `python -m pytest`) does not put the repo root on sys.path
-    sys.path.insert(0, str(REPO_ROOT))
-
-from tests.emulator import DiscordEmulator  # noqa: E402
-from tests.harness import BotProcess, running  # noqa: E402
+from tests.emulator import DiscordEmulator
+from tests.harness import BotProcess, running
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -44,14 +44,16 @@ class BotProcess:
         env = dict(os.environ)
         for key in [k for k in env if k.startswith(("QUIZBOT_", "DISCORD_"))]:
             del env[key]
-        env.update({
-            "DISCORD_TOKEN": self.emu.token,
-            "QUIZBOT_API_BASE_URL": self.emu.api_base_url,
-            "QUIZBOT_DATABASE": str(self.db_path),
-            "QUIZBOT_CONTENT_DIR": str(self.content_dir),
-            "QUIZBOT_LOG_LEVEL": "DEBUG",
-            "PYTHONUNBUFFERED": "1",
-        })
+        env.update(
+            {
+                "DISCORD_TOKEN": self.emu.token,
+                "QUIZBOT_API_BASE_URL": self.emu.api_base_url,
+                "QUIZBOT_DATABASE": str(self.db_path),
+                "QUIZBOT_CONTENT_DIR": str(self.content_dir),
+                "QUIZBOT_LOG_LEVEL": "DEBUG",
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
         env.update(self.extra_env)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(NETGUARD), env.get("PYTHONPATH", "")) if p)
         return env
@@ -76,8 +78,12 @@ class BotProcess:
         self._stopping = False
         before = self.emu.session_number
         self.proc = await asyncio.create_subprocess_exec(
-            *self.argv, cwd=REPO_ROOT, env=self._env(), stdin=asyncio.subprocess.DEVNULL,
-            stdout=self._log_file, stderr=asyncio.subprocess.STDOUT,
+            *self.argv,
+            cwd=REPO_ROOT,
+            env=self._env(),
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=self._log_file,
+            stderr=asyncio.subprocess.STDOUT,
         )
         self.starts += 1
         if wait:

@@ -59,8 +59,11 @@ def test_sql_lives_only_in_storage():
         if path.is_relative_to(BOT / "storage"):
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            is_text = isinstance(node, ast.Constant) and isinstance(node.value, str)
-            if is_text and any(k in node.value for k in keywords):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and any(k in node.value for k in keywords)
+            ):
                 bad.append(f"{path.relative_to(BOT)}:{node.lineno}")
     assert not bad, bad
 

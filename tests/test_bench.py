@@ -9,7 +9,7 @@ from bench import burst, leaderboard, startup
 from bench.__main__ import main as bench_main
 from bot.services.scores import ScoreService
 from bot.storage.database import Database
-from bot.storage.repository import Repository
+from bot.storage.scores import ScoreRepository
 
 
 def quiet(line: str) -> None:
@@ -31,8 +31,9 @@ async def test_answer_burst_is_answered_and_stored_exactly_once(tmp_path):
 
 async def test_leaderboard_by_the_bot_equals_aggregating_the_answers(tmp_path):
     """The generated database is consistent, and both ways give identical boards for the sampled members."""
-    result = await leaderboard.run(members=400, answers=5000, rounds=2, bot_per_round=20, agg_per_round=10,
-                                   workdir=tmp_path, progress=quiet)
+    result = await leaderboard.run(
+        members=400, answers=5000, rounds=2, bot_per_round=20, agg_per_round=10, workdir=tmp_path, progress=quiet
+    )
     assert result["problems"] == []
     assert result["stored"]["answers"] == 5000 and result["stored"]["members"] == 400
     assert result["compared"] == 2 * 10 + 1 and result["mismatches"] == 0  # +1: a member who never answered
@@ -45,7 +46,7 @@ async def test_board_by_aggregation_ranks_ties_like_the_bot(tmp_path):
     generated = await leaderboard.generate(path, members=60, answers=300)
     db = await Database.open(path)
     try:
-        scores = ScoreService(Repository(db), clock=lambda: datetime.now(UTC))
+        scores = ScoreService(ScoreRepository(db), clock=lambda: datetime.now(UTC))
         for member in [*generated.members, 42]:
             mine = await scores.board(leaderboard.GUILD_ID, member)
             theirs = await leaderboard.board_by_aggregation(db, leaderboard.GUILD_ID, member)
@@ -71,8 +72,24 @@ async def test_startup_delivers_every_server_and_reads_memory(tmp_path):
 def test_command_line_writes_json_and_the_table(tmp_path, capsys):
     """`python -m bench --only leaderboard …` prints the markdown table with targets and writes the JSON."""
     out = tmp_path / "latest.json"
-    code = bench_main(["--only", "leaderboard", "--lb-members", "100", "--lb-answers", "500", "--lb-rounds", "1",
-                       "--lb-samples", "5", "--json", str(out), "--workdir", str(tmp_path / "work")])
+    code = bench_main(
+        [
+            "--only",
+            "leaderboard",
+            "--lb-members",
+            "100",
+            "--lb-answers",
+            "500",
+            "--lb-rounds",
+            "1",
+            "--lb-samples",
+            "5",
+            "--json",
+            str(out),
+            "--workdir",
+            str(tmp_path / "work"),
+        ]
+    )
     assert code == 0
     table = capsys.readouterr().out
     assert "| Leaderboard: 100 members, 500 answers" in table and "identical boards | PASS" in table

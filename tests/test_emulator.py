@@ -21,16 +21,22 @@ async def bare_bot(emulator: DiscordEmulator, tmp_path):
 
 
 async def post_question(emu: DiscordEmulator):
-    member = emu.add_member(emu.guild.id, "asker")
-    ix = await emu.run_command(member, emu.guild.channel_id, "quiz trl", {"questions": 3})
+    guild = emu.guild
+    assert guild is not None
+    member = emu.add_member(guild.id, "asker")
+    ix = await emu.run_command(member, guild.channel_id, "quiz trl", {"questions": 3})
     return await ix.reply()
 
 
 async def test_login_sync_command_and_click(emulator, bare_bot):
     """The bot logs in, syncs /quiz, posts buttons A-D publicly, and answers a click with an ephemeral ok."""
     routes = {(r.method, r.route) for r in emulator.requests}
-    assert {("GET", "/users/@me"), ("GET", "/oauth2/applications/@me"), ("GET", "/gateway/bot"),
-            ("PUT", "/applications/{application_id}/commands")} <= routes
+    assert {
+        ("GET", "/users/@me"),
+        ("GET", "/oauth2/applications/@me"),
+        ("GET", "/gateway/bot"),
+        ("PUT", "/applications/{application_id}/commands"),
+    } <= routes
     quiz = emulator.find_command("quiz", None)
     assert [o["name"] for o in quiz["options"]] == ["trl"]
 
@@ -127,8 +133,11 @@ async def test_a_500_on_the_callback_is_retried_within_the_window(emulator, bare
     fault = emulator.inject_fault("POST", r"/callback$", status=500)
     ix = await emulator.click(emulator.add_member(emulator.guild.id, "dan"), post, post.buttons[0].custom_id)
     assert (await ix.reply()).text == "ok"
-    attempts = [r for r in emulator.requests if r.route and r.route.endswith("/callback") and
-                r.path.startswith(f"/api/v10/interactions/{ix.id}/")]
+    attempts = [
+        r
+        for r in emulator.requests
+        if r.route and r.route.endswith("/callback") and r.path.startswith(f"/api/v10/interactions/{ix.id}/")
+    ]
     assert [r.status for r in attempts] == [500, 200] and len(fault.hits) == 1
     assert 0.9 <= attempts[1].at - attempts[0].at < 3
 

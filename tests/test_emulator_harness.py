@@ -30,8 +30,14 @@ print(socket.getaddrinfo("localhost", 80)[0][4][0] in ("127.0.0.1", "::1"))
 
 async def test_netguard_refuses_non_loopback_hosts():
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", PROBE, cwd=REPO_ROOT, env={"PYTHONPATH": str(NETGUARD)},
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+        sys.executable,
+        "-c",
+        PROBE,
+        cwd=REPO_ROOT,
+        env={"PYTHONPATH": str(NETGUARD)},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
     out, _ = await asyncio.wait_for(proc.communicate(), 30)
     lines = out.decode().splitlines()
     assert lines == ["refused discord.com True", "refused 8.8.8.8 True", "aiohttp refused True", "True"], lines

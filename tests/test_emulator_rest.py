@@ -8,21 +8,47 @@ import zlib
 
 import aiohttp
 import discord
+import discord.http
 import pytest
 
 from tests.emulator import DiscordEmulator
 from tests.emulator.rawclient import RawClient
 
 QUIZ = {
-    "name": "quiz", "description": "TRL quizzes", "type": 1,
+    "name": "quiz",
+    "description": "TRL quizzes",
+    "type": 1,
     "options": [
-        {"name": "trl", "description": "Post a round", "type": 1,
-         "options": [{"name": "questions", "description": "How many", "type": 4, "min_value": 1, "max_value": 20},
-                     {"name": "sheet", "description": "A file", "type": 11}]},
-        {"name": "daily", "description": "Daily question", "type": 2, "options": [
-            {"name": "set", "description": "Configure", "type": 1, "options": [
-                {"name": "timezone", "description": "IANA zone", "type": 3, "required": True,
-                 "autocomplete": True}]}]},
+        {
+            "name": "trl",
+            "description": "Post a round",
+            "type": 1,
+            "options": [
+                {"name": "questions", "description": "How many", "type": 4, "min_value": 1, "max_value": 20},
+                {"name": "sheet", "description": "A file", "type": 11},
+            ],
+        },
+        {
+            "name": "daily",
+            "description": "Daily question",
+            "type": 2,
+            "options": [
+                {
+                    "name": "set",
+                    "description": "Configure",
+                    "type": 1,
+                    "options": [
+                        {
+                            "name": "timezone",
+                            "description": "IANA zone",
+                            "type": 3,
+                            "required": True,
+                            "autocomplete": True,
+                        }
+                    ],
+                }
+            ],
+        },
     ],
 }
 
@@ -74,24 +100,69 @@ async def test_wrong_token_is_401_and_unknown_routes_are_recorded(emulator, raw)
 
 
 @pytest.mark.allow_rejected(50035, 50006)
-@pytest.mark.parametrize(("body", "path", "code"), [
-    ({"content": "x" * 2001}, ("content",), "BASE_TYPE_MAX_LENGTH"),
-    ({"embeds": [{"description": "d" * 4000}, {"description": "d" * 2001}]}, ("embeds",),
-     "MAX_EMBED_SIZE_EXCEEDED"),
-    ({"embeds": [{"title": "t" * 257}]}, ("embeds", 0, "title"), "BASE_TYPE_MAX_LENGTH"),
-    ({"components": [{"type": 1, "components": [{"type": 2, "style": 1, "label": "b", "custom_id": f"c{i}"}]}
-                     for i in range(6)]}, ("components",), "BASE_TYPE_MAX_LENGTH"),
-    ({"components": [{"type": 1, "components": [{"type": 2, "style": 1, "label": "b", "custom_id": f"c{i}"}
-                                                for i in range(6)]}]}, ("components", 0, "components"),
-     "BASE_TYPE_BAD_LENGTH"),
-    ({"components": [{"type": 1, "components": [{"type": 2, "style": 1, "label": "L" * 81, "custom_id": "a"}]}]},
-     ("components", 0, "components", 0, "label"), "BASE_TYPE_MAX_LENGTH"),
-    ({"components": [{"type": 1, "components": [{"type": 2, "style": 1, "label": "a", "custom_id": "x" * 101}]}]},
-     ("components", 0, "components", 0, "custom_id"), "BASE_TYPE_BAD_LENGTH"),
-    ({"components": [{"type": 1, "components": [{"type": 2, "style": 1, "label": "a", "custom_id": "same"},
-                                                {"type": 2, "style": 1, "label": "b", "custom_id": "same"}]}]},
-     ("components", 0, "components", 1, "custom_id"), "COMPONENT_CUSTOM_ID_DUPLICATED"),
-])
+@pytest.mark.parametrize(
+    ("body", "path", "code"),
+    [
+        ({"content": "x" * 2001}, ("content",), "BASE_TYPE_MAX_LENGTH"),
+        (
+            {"embeds": [{"description": "d" * 4000}, {"description": "d" * 2001}]},
+            ("embeds",),
+            "MAX_EMBED_SIZE_EXCEEDED",
+        ),
+        ({"embeds": [{"title": "t" * 257}]}, ("embeds", 0, "title"), "BASE_TYPE_MAX_LENGTH"),
+        (
+            {
+                "components": [
+                    {"type": 1, "components": [{"type": 2, "style": 1, "label": "b", "custom_id": f"c{i}"}]}
+                    for i in range(6)
+                ]
+            },
+            ("components",),
+            "BASE_TYPE_MAX_LENGTH",
+        ),
+        (
+            {
+                "components": [
+                    {
+                        "type": 1,
+                        "components": [{"type": 2, "style": 1, "label": "b", "custom_id": f"c{i}"} for i in range(6)],
+                    }
+                ]
+            },
+            ("components", 0, "components"),
+            "BASE_TYPE_BAD_LENGTH",
+        ),
+        (
+            {"components": [{"type": 1, "components": [{"type": 2, "style": 1, "label": "L" * 81, "custom_id": "a"}]}]},
+            ("components", 0, "components", 0, "label"),
+            "BASE_TYPE_MAX_LENGTH",
+        ),
+        (
+            {
+                "components": [
+                    {"type": 1, "components": [{"type": 2, "style": 1, "label": "a", "custom_id": "x" * 101}]}
+                ]
+            },
+            ("components", 0, "components", 0, "custom_id"),
+            "BASE_TYPE_BAD_LENGTH",
+        ),
+        (
+            {
+                "components": [
+                    {
+                        "type": 1,
+                        "components": [
+                            {"type": 2, "style": 1, "label": "a", "custom_id": "same"},
+                            {"type": 2, "style": 1, "label": "b", "custom_id": "same"},
+                        ],
+                    }
+                ]
+            },
+            ("components", 0, "components", 1, "custom_id"),
+            "COMPONENT_CUSTOM_ID_DUPLICATED",
+        ),
+    ],
+)
 async def test_channel_message_limits(emulator, raw, body, path, code):
     """Over-limit message bodies get 400/50035 with the offending field in the errors tree."""
     status, answer, _ = await raw.request("POST", f"/channels/{emulator.guild.channel_id}/messages", json_body=body)
@@ -102,25 +173,45 @@ async def test_channel_message_limits(emulator, raw, body, path, code):
 
 @pytest.mark.allow_rejected(50006)
 async def test_empty_message_is_50006(emulator, raw):
-    status, answer, _ = await raw.request("POST", f"/channels/{emulator.guild.channel_id}/messages",
-                                          json_body={"content": ""})
+    status, answer, _ = await raw.request(
+        "POST", f"/channels/{emulator.guild.channel_id}/messages", json_body={"content": ""}
+    )
     assert (status, answer["code"]) == (400, 50006)
 
 
 @pytest.mark.allow_rejected(50035)
-@pytest.mark.parametrize(("command", "path"), [
-    ({"name": "Quiz", "description": "upper case", "type": 1}, (0, "name")),
-    ({"name": "quiz me", "description": "space", "type": 1}, (0, "name")),
-    ({"name": "quiz", "description": "d" * 101, "type": 1}, (0, "description")),
-    ({"name": "quiz", "description": "ok", "type": 1,
-      "options": [{"name": "a", "description": "x", "type": 3, "choices": [{"name": "n", "value": "v" * 101}]}]},
-     (0, "options", 0, "choices", 0, "value")),
-    ({"name": "quiz", "description": "ok", "type": 1,
-      "options": [{"name": f"o{i}", "description": "x", "type": 3} for i in range(26)]}, (0, "options")),
-])
+@pytest.mark.parametrize(
+    ("command", "path"),
+    [
+        ({"name": "Quiz", "description": "upper case", "type": 1}, (0, "name")),
+        ({"name": "quiz me", "description": "space", "type": 1}, (0, "name")),
+        ({"name": "quiz", "description": "d" * 101, "type": 1}, (0, "description")),
+        (
+            {
+                "name": "quiz",
+                "description": "ok",
+                "type": 1,
+                "options": [
+                    {"name": "a", "description": "x", "type": 3, "choices": [{"name": "n", "value": "v" * 101}]}
+                ],
+            },
+            (0, "options", 0, "choices", 0, "value"),
+        ),
+        (
+            {
+                "name": "quiz",
+                "description": "ok",
+                "type": 1,
+                "options": [{"name": f"o{i}", "description": "x", "type": 3} for i in range(26)],
+            },
+            (0, "options"),
+        ),
+    ],
+)
 async def test_command_sync_limits(emulator, raw, command, path):
-    status, answer, _ = await raw.request("PUT", f"/applications/{emulator.application_id}/commands",
-                                          json_body=[command])
+    status, answer, _ = await raw.request(
+        "PUT", f"/applications/{emulator.application_id}/commands", json_body=[command]
+    )
     assert status == 400 and answer["code"] == 50035
     assert errors_at(answer, *path)
     assert emulator.command_names() == {"quiz"}  # the earlier good sync is untouched
@@ -139,8 +230,9 @@ async def test_options_are_typed_from_the_synced_schema(emulator, raw, alice):
         await emulator.run_command(alice, emulator.guild.channel_id, "quiz trl", {"questions": 21})
     with pytest.raises(ValueError, match="missing required"):
         await emulator.run_command(alice, emulator.guild.channel_id, "quiz daily set", {})
-    ac = await emulator.autocomplete(alice, emulator.guild.channel_id, "quiz daily set", {"timezone": "Eur"},
-                                     focused="timezone")
+    ac = await emulator.autocomplete(
+        alice, emulator.guild.channel_id, "quiz daily set", {"timezone": "Eur"}, focused="timezone"
+    )
     group = ac.payload["data"]["options"][0]
     assert group["type"] == 2 and group["options"][0]["options"][0]["focused"] is True
 
@@ -183,8 +275,11 @@ async def test_followups_and_edits_expire_after_fifteen_minutes(emulator, raw, a
 @pytest.mark.allow_rejected(50035)
 async def test_modal_and_autocomplete_limits(emulator, raw, alice):
     ix = await command(emulator, raw, alice)
-    modal = {"custom_id": "m", "title": "T" * 46, "components": [
-        {"type": 1, "components": [{"type": 4, "custom_id": "f", "style": 1, "label": "Answer"}]}]}
+    modal = {
+        "custom_id": "m",
+        "title": "T" * 46,
+        "components": [{"type": 1, "components": [{"type": 4, "custom_id": "f", "style": 1, "label": "Answer"}]}],
+    }
     status, body = await raw.callback(ix, {"type": 9, "data": modal})
     assert status == 400 and "BASE_TYPE_BAD_LENGTH" in errors_at(body, "data", "title")
     modal["title"] = "Why?"
@@ -193,8 +288,9 @@ async def test_modal_and_autocomplete_limits(emulator, raw, alice):
     await raw.received(submitted)
     assert submitted.payload["data"]["components"][0]["components"][0]["value"] == "because"
 
-    ac = await emulator.autocomplete(alice, emulator.guild.channel_id, "quiz daily set", {"timezone": "E"},
-                                     focused="timezone")
+    ac = await emulator.autocomplete(
+        alice, emulator.guild.channel_id, "quiz daily set", {"timezone": "E"}, focused="timezone"
+    )
     await raw.received(ac)
     choices = [{"name": f"Europe/{i}", "value": f"Europe/{i}"} for i in range(26)]
     status, body = await raw.callback(ac, {"type": 8, "data": {"choices": choices}})
@@ -206,12 +302,15 @@ async def test_multipart_files_are_stored_and_served(emulator, raw, alice):
     """Files sent with payload_json land on the message with their bytes and a working URL."""
     ix = await command(emulator, raw, alice)
     form = aiohttp.FormData()
-    form.add_field("payload_json", json.dumps({"type": 4, "data": {
-        "content": "see file", "attachments": [{"id": 0, "filename": "report.csv"}]}}),
-        content_type="application/json")
+    form.add_field(
+        "payload_json",
+        json.dumps({"type": 4, "data": {"content": "see file", "attachments": [{"id": 0, "filename": "report.csv"}]}}),
+        content_type="application/json",
+    )
     form.add_field("files[0]", b"a,b\n1,2\n", filename="report.csv", content_type="text/csv")
     status, body, _ = await raw.request(
-        "POST", f"/interactions/{ix.id}/{ix.token}/callback?with_response=1", data=form, auth=False)
+        "POST", f"/interactions/{ix.id}/{ix.token}/callback?with_response=1", data=form, auth=False
+    )
     assert status == 200, body
     msg = await ix.reply()
     assert [(a.filename, a.data) for a in msg.attachments] == [("report.csv", b"a,b\n1,2\n")]
@@ -259,8 +358,9 @@ async def test_discord_py_multipart_followup_and_edit(emulator, raw, alice, monk
         hook = discord.Webhook.partial(emulator.application_id, ix.token, session=http)
         sent = await hook.send("here", file=discord.File(io.BytesIO(b"abc"), "a.txt"), wait=True)
         assert sent.id == ix.original_id and sent.flags.ephemeral
-        edited = await hook.edit_message(sent.id, content="swapped",
-                                         attachments=[discord.File(io.BytesIO(b"xyz"), "b.txt")])
+        edited = await hook.edit_message(
+            sent.id, content="swapped", attachments=[discord.File(io.BytesIO(b"xyz"), "b.txt")]
+        )
         assert [a.filename for a in edited.attachments] == ["b.txt"]
         async with http.get(edited.attachments[0].url) as resp:
             assert await resp.read() == b"xyz"
@@ -301,8 +401,9 @@ async def test_privileged_intents_not_enabled_close_4014(emulator):
 async def test_deferred_update_then_edit_of_the_component_message(emulator, raw, alice):
     """Type 6 acknowledges a click silently; editing @original then edits the message the button is on."""
     row = [{"type": 1, "components": [{"type": 2, "style": 1, "label": "Next", "custom_id": "next"}]}]
-    status, body, _ = await raw.request("POST", f"/channels/{emulator.guild.channel_id}/messages",
-                                        json_body={"content": "Q1", "components": row})
+    status, body, _ = await raw.request(
+        "POST", f"/channels/{emulator.guild.channel_id}/messages", json_body={"content": "Q1", "components": row}
+    )
     assert status == 200
     post = emulator.message(int(body["id"]))
     ix = await emulator.click(alice, post, "next")
@@ -334,8 +435,9 @@ async def test_zlib_stream_frames_share_one_context(emulator):
 async def test_update_message_callback_edits_the_clicked_message(emulator, raw, alice):
     """Type 7 replaces the component message in place; it is refused for slash commands."""
     row = [{"type": 1, "components": [{"type": 2, "style": 1, "label": "Go", "custom_id": "go"}]}]
-    _, body, _ = await raw.request("POST", f"/channels/{emulator.guild.channel_id}/messages",
-                                   json_body={"content": "before", "components": row})
+    _, body, _ = await raw.request(
+        "POST", f"/channels/{emulator.guild.channel_id}/messages", json_body={"content": "before", "components": row}
+    )
     post = emulator.message(int(body["id"]))
     ix = await emulator.click(alice, post, "go")
     await raw.received(ix)

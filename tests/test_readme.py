@@ -32,4 +32,6 @@ def test_every_setting_is_documented():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     example = (ROOT / ".env.example").read_text(encoding="utf-8")
     for field in Settings.model_fields.values():
-        assert field.validation_alias in readme and f"{field.validation_alias}=" in example
+        alias = field.validation_alias
+        assert isinstance(alias, str), field
+        assert alias in readme and f"{alias}=" in example

@@ -44,8 +44,10 @@ def test_committed_json_schema_is_current():
     [
         ("deck: trl\nquestions: [", "f.yaml: not valid YAML"),
         ("- just\n- a list\n", "expected a mapping"),
-        (VALID.replace('["SFTTrainer", "DPOTrainer"]', '["SFTTrainer", yes]'),
-         "question 1 (id 'q-one'): choices.B: Input should be a valid string (got True; quote the value"),
+        (
+            VALID.replace('["SFTTrainer", "DPOTrainer"]', '["SFTTrainer", yes]'),
+            "question 1 (id 'q-one'): choices.B: Input should be a valid string (got True; quote the value",
+        ),
         (VALID.replace("answer: A", "answer: C"), "question 1 (id 'q-one'): Value error, answer 'C' is out of range"),
         (VALID + "    hint: nope\n", "question 1 (id 'q-one'): hint: unknown field"),
         (VALID.replace('explanation: "Because."', 'explanation: ""'), "question 1 (id 'q-one'): explanation:"),

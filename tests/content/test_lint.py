@@ -65,17 +65,38 @@ def test_the_shipped_deck_spreads_its_letters_and_topics():
     from bot.catalog import load_catalog
 
     questions = load_catalog(Path(__file__).resolve().parents[2] / "content").deck("trl")
+    assert questions is not None
     assert len(questions) >= 40
     for letter in "ABCD":
         assert sum(q.answer == letter for q in questions) / len(questions) <= 0.35
     topics = {q.topic for q in questions}
-    required = {"trl-basics", "datasets", "sft", "packing", "reward-modeling", "ppo", "rloo", "grpo", "kl-penalty",
-                "dpo", "kto", "orpo-cpo-simpo", "peft", "cli", "scaling"}
+    required = {
+        "trl-basics",
+        "datasets",
+        "sft",
+        "packing",
+        "reward-modeling",
+        "ppo",
+        "rloo",
+        "grpo",
+        "kl-penalty",
+        "dpo",
+        "kto",
+        "orpo-cpo-simpo",
+        "peft",
+        "cli",
+        "scaling",
+    }
     assert required <= topics, required - topics
     assert {q.difficulty for q in questions} == {"easy", "medium", "hard"}
     assert all(q.trl_version and q.source for q in questions)
     seeds = [q.id for q in questions[:5]]
-    assert seeds == ["seed-01-trl-purpose", "seed-02-reward-model-role", "seed-03-dpo-dataset-format",
-                     "seed-04-kl-penalty-purpose", "seed-05-sft-packing"]
+    assert seeds == [
+        "seed-01-trl-purpose",
+        "seed-02-reward-model-role",
+        "seed-03-dpo-dataset-format",
+        "seed-04-kl-penalty-purpose",
+        "seed-05-sft-packing",
+    ]
     packing = next(q for q in questions if q.id == "seed-05-sft-packing")
     assert "ConstantLengthDataset" not in packing.choices[packing.answer_index]

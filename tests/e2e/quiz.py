@@ -78,7 +78,12 @@ def pings(emulator) -> list[str]:
         if not isinstance(body, dict) or not body.get("content"):
             continue
         allowed = body.get("allowed_mentions")
-        if allowed is None or allowed.get("parse") or allowed.get("users") or allowed.get("roles") \
-                or allowed.get("replied_user"):
+        if (
+            allowed is None
+            or allowed.get("parse")
+            or allowed.get("users")
+            or allowed.get("roles")
+            or allowed.get("replied_user")
+        ):
             found.append(f"{record.method} {record.path}: {allowed!r}: {body['content'][:80]!r}")
     return found

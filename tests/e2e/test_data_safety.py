@@ -25,8 +25,14 @@ async def cli(bot, *args):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("QUIZBOT_", "DISCORD_"))}
     env.update(QUIZBOT_DATABASE=str(bot.db_path), PYTHONPATH=str(ROOT))
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", *args, cwd=ROOT, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     out, err = await asyncio.wait_for(proc.communicate(), 60)
     return proc.returncode, out.decode(), err.decode()
@@ -66,8 +72,9 @@ async def test_backup_while_the_bot_runs_and_answers_keep_coming(emulator, bot, 
     assert "schema version" in out
     with sqlite3.connect(target) as copy:
         assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        rows, answered = copy.execute("SELECT (SELECT COUNT(*) FROM answers), (SELECT SUM(answered) FROM scores)"
-                                      ).fetchone()
+        rows, answered = copy.execute(
+            "SELECT (SELECT COUNT(*) FROM answers), (SELECT SUM(answered) FROM scores)"
+        ).fetchone()
     assert rows == answered and rows >= 1
 
 

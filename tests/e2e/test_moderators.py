@@ -85,17 +85,20 @@ async def test_a_moderator_adds_lists_plays_edits_exports_imports_hides_and_remo
     deck = yaml.safe_load(data)
     assert [q["id"] for q in deck["questions"]] == ["custom-1"] and deck["questions"][0]["answer"] == "A"
     attachment = emulator.make_attachment("trl-questions.yaml", data)
-    imported = await (await emulator.run_command(mod, g.channel_id, "quiz-admin question import",
-                                                 {"file": attachment})).reply()
+    imported = await (
+        await emulator.run_command(mod, g.channel_id, "quiz-admin question import", {"file": attachment})
+    ).reply()
     assert "0 added, 1 updated" in imported.text
 
     # hide a built-in, then remove the server question after confirming
-    hidden = await (await emulator.run_command(mod, g.channel_id, "quiz-admin question hide",
-                                               {"question_id": "mini-one"})).reply()
+    hidden = await (
+        await emulator.run_command(mod, g.channel_id, "quiz-admin question hide", {"question_id": "mini-one"})
+    ).reply()
     assert "is hidden" in hidden.text
     assert db_rows(mini_bot.db_path, "SELECT question_id FROM hidden_questions") == [("mini-one",)]
-    ask = await (await emulator.run_command(mod, g.channel_id, "quiz-admin question remove",
-                                            {"question_id": "custom-1"})).reply()
+    ask = await (
+        await emulator.run_command(mod, g.channel_id, "quiz-admin question remove", {"question_id": "custom-1"})
+    ).reply()
     confirm = next(b.custom_id for b in ask.buttons if b.label == "Remove")
     done = await (await emulator.click(mod, ask, confirm)).reply()
     assert "Removed **custom-1**" in done.text
@@ -107,11 +110,14 @@ async def test_adding_never_overwrites_an_imported_question(emulator, mini_bot):
     """An imported custom-2 keeps its text when the form adds a question afterwards (it gets custom-3)."""
     g = emulator.guild
     mod = emulator.add_member(g.id, "mod", permissions=MANAGE)
-    data = (b"deck: trl\nquestions:\n  - id: custom-2\n    prompt: 'Imported?'\n    choices: ['a', 'b']\n"
-            b"    answer: A\n    explanation: 'kept'\n")
+    data = (
+        b"deck: trl\nquestions:\n  - id: custom-2\n    prompt: 'Imported?'\n    choices: ['a', 'b']\n"
+        b"    answer: A\n    explanation: 'kept'\n"
+    )
     attachment = emulator.make_attachment("q.yaml", data)
-    imported = await (await emulator.run_command(mod, g.channel_id, "quiz-admin question import",
-                                                 {"file": attachment})).reply()
+    imported = await (
+        await emulator.run_command(mod, g.channel_id, "quiz-admin question import", {"file": attachment})
+    ).reply()
     assert "1 added" in imported.text
     added = await add_question(emulator, mod, NEW_QUESTION)
     assert "Added **custom-3**" in added.text
@@ -146,8 +152,9 @@ async def test_members_without_the_right_are_refused_everything(emulator, mini_b
         reply = await (await emulator.run_command(member, g.channel_id, path, options)).reply()
         assert reply.ephemeral and "Manage Server" in reply.text, path
     attachment = emulator.make_attachment("x.yaml", b"deck: trl\nquestions: []\n")
-    reply = await (await emulator.run_command(member, g.channel_id, "quiz-admin question import",
-                                              {"file": attachment})).reply()
+    reply = await (
+        await emulator.run_command(member, g.channel_id, "quiz-admin question import", {"file": attachment})
+    ).reply()
     assert "Manage Server" in reply.text
     for custom_id in ("quiz:qrm:custom-1", "quiz:draft:add:trl", "quiz:ql:trl:1"):
         reply = await (await emulator.click_raw(member, g.channel_id, custom_id)).reply()
@@ -177,15 +184,19 @@ async def test_fields_exactly_at_their_limits_are_accepted(emulator, mini_bot):
     """A 1000-character question, 200-character choices and a 1000-character explanation fit and render."""
     g = emulator.guild
     mod = emulator.add_member(g.id, "mod", permissions=MANAGE)
-    values = {"prompt": "Q" * 999 + "?", "choices": "\n".join(c * 200 for c in "abcde"), "answer": "E",
-              "explanation": "x" * 1000}
+    values = {
+        "prompt": "Q" * 999 + "?",
+        "choices": "\n".join(c * 200 for c in "abcde"),
+        "answer": "E",
+        "explanation": "x" * 1000,
+    }
     added = await add_question(emulator, mod, values)
     assert "Added **custom-1**" in added.text
-    await (await emulator.run_command(mod, g.channel_id, "quiz-admin question hide", {"question_id": "mini-one"})
-           ).reply()
+    await (
+        await emulator.run_command(mod, g.channel_id, "quiz-admin question hide", {"question_id": "mini-one"})
+    ).reply()
     for qid in ("mini-two", "mini-three"):
-        await (await emulator.run_command(mod, g.channel_id, "quiz-admin question hide", {"question_id": qid})
-               ).reply()
+        await (await emulator.run_command(mod, g.channel_id, "quiz-admin question hide", {"question_id": qid})).reply()
     await (await emulator.run_command(mod, g.channel_id, "quiz trl", {"seconds": 10})).response()
     post = await emulator.wait_for_message(g.channel_id, lambda m: is_question(m, 1))
     assert post.embeds[0]["footer"]["text"].endswith("custom-1")
@@ -223,15 +234,27 @@ async def test_bad_modal_input_gets_its_specific_message_and_the_text_back(emula
 
 BAD_IMPORTS = [
     (b"deck: trl\nquestions: [\n", "not valid YAML"),
-    (b"deck: trl\nquestions:\n  - id: q1\n    prompt: 'p'\n    choices: ['a']\n    answer: A\n    explanation: 'e'\n",
-     "question 1 (id 'q1'): choices: List should have at least 2 items"),
-    (b"deck: trl\nquestions:\n  - id: q1\n    prompt: 'p'\n    choices: ['a', 'b']\n    answer: A\n"
-     b"    explanation: 'e'\n    colour: red\n", "question 1 (id 'q1'): colour: unknown field"),
-    (b"deck: trl\nquestions:\n  - id: mini-one\n    prompt: 'p'\n    choices: ['a', 'b']\n    answer: A\n"
-     b"    explanation: 'e'\n", "belongs to a built-in question"),
+    (
+        b"deck: trl\nquestions:\n  - id: q1\n    prompt: 'p'\n    choices: ['a']\n    answer: A\n"
+        b"    explanation: 'e'\n",
+        "question 1 (id 'q1'): choices: List should have at least 2 items",
+    ),
+    (
+        b"deck: trl\nquestions:\n  - id: q1\n    prompt: 'p'\n    choices: ['a', 'b']\n    answer: A\n"
+        b"    explanation: 'e'\n    colour: red\n",
+        "question 1 (id 'q1'): colour: unknown field",
+    ),
+    (
+        b"deck: trl\nquestions:\n  - id: mini-one\n    prompt: 'p'\n    choices: ['a', 'b']\n    answer: A\n"
+        b"    explanation: 'e'\n",
+        "belongs to a built-in question",
+    ),
     (b"a: &a [x, x]\nb: [*a, *a]\n", "anchors and aliases"),
-    (b"deck: nope\nquestions:\n  - id: q1\n    prompt: 'p'\n    choices: ['a', 'b']\n    answer: A\n"
-     b"    explanation: 'e'\n", "no deck called"),
+    (
+        b"deck: nope\nquestions:\n  - id: q1\n    prompt: 'p'\n    choices: ['a', 'b']\n    answer: A\n"
+        b"    explanation: 'e'\n",
+        "no deck called",
+    ),
     (b"x" * 300_000, "imports are limited to 256 kB"),
 ]
 
@@ -242,8 +265,9 @@ async def test_bad_imports_are_refused_whole_with_the_reason(emulator, mini_bot,
     g = emulator.guild
     mod = emulator.add_member(g.id, "mod", permissions=MANAGE)
     attachment = emulator.make_attachment("bad.yaml", data)
-    reply = await (await emulator.run_command(mod, g.channel_id, "quiz-admin question import",
-                                              {"file": attachment})).reply()
+    reply = await (
+        await emulator.run_command(mod, g.channel_id, "quiz-admin question import", {"file": attachment})
+    ).reply()
     assert reply.ephemeral and message in reply.text, reply.text
     assert db_rows(mini_bot.db_path, "SELECT COUNT(*) FROM custom_questions") == [(0,)]
 
@@ -261,6 +285,7 @@ async def test_a_second_server_never_sees_the_first_servers_questions(emulator, 
     await (await emulator.run_command(other_mod, other.channel_id, "quiz trl", {"questions": 5})).response()
     first = await emulator.wait_for_message(other.channel_id, lambda m: is_question(m, 1))
     assert first.embeds[0]["title"].endswith("/ 3")
-    edit = await (await emulator.run_command(other_mod, other.channel_id, "quiz-admin question edit",
-                                             {"question_id": "custom-1"})).reply()
+    edit = await (
+        await emulator.run_command(other_mod, other.channel_id, "quiz-admin question edit", {"question_id": "custom-1"})
+    ).reply()
     assert "has no question" in edit.text

@@ -17,25 +17,32 @@ MANAGE = discord.Permissions(manage_guild=True).value | discord.Permissions.gene
 
 async def open_question(emulator, starter, seconds=120, questions=2):
     g = emulator.guild
-    await (await emulator.run_command(starter, g.channel_id, "quiz trl",
-                                      {"questions": questions, "seconds": seconds})).response()
+    await (
+        await emulator.run_command(starter, g.channel_id, "quiz trl", {"questions": questions, "seconds": seconds})
+    ).response()
     return await emulator.wait_for_message(g.channel_id, lambda m: is_question(m, 1))
 
 
 def assert_totals_match_answers(db_path):
     """Scores are exactly what the stored answers add up to."""
-    by_answers = db_rows(db_path, "SELECT member_id, COUNT(*), SUM(correct), SUM(points) FROM answers"
-                                  " GROUP BY guild_id, member_id ORDER BY member_id")
+    by_answers = db_rows(
+        db_path,
+        "SELECT member_id, COUNT(*), SUM(correct), SUM(points) FROM answers"
+        " GROUP BY guild_id, member_id ORDER BY member_id",
+    )
     by_scores = db_rows(db_path, "SELECT member_id, answered, correct, points FROM scores ORDER BY member_id")
     assert by_answers == by_scores
-    assert db_rows(db_path, "SELECT COUNT(*) FROM (SELECT post_id, member_id FROM answers"
-                            " GROUP BY post_id, member_id HAVING COUNT(*) > 1)") == [(0,)]
+    assert db_rows(
+        db_path,
+        "SELECT COUNT(*) FROM (SELECT post_id, member_id FROM answers GROUP BY post_id, member_id HAVING COUNT(*) > 1)",
+    ) == [(0,)]
     histogram = db_rows(db_path, "SELECT points, members FROM score_histogram WHERE members > 0 ORDER BY points")
     derived = db_rows(db_path, "SELECT points, COUNT(*) FROM scores GROUP BY points ORDER BY points")
     assert histogram == derived
 
 
 # -- gateway faults ----------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("fault", ["close-4000", "tcp-drop", "reconnect-op7", "invalid-session-resumable"])
 async def test_gateway_fault_with_an_answer_during_the_outage(emulator, bot, fault):
@@ -80,6 +87,7 @@ async def test_invalid_session_not_resumable_identifies_again(emulator, bot):
 
 # -- REST faults ---------------------------------------------------------------------------------------------------
 
+
 async def test_429_on_the_answer_callback_is_retried_and_counted_once(emulator, bot):
     """A rate-limited callback is retried after retry_after; the member gets one reply, one answer."""
     g = emulator.guild
@@ -106,8 +114,9 @@ async def test_429_on_the_reveal_edit_still_reveals(emulator, bot):
     g = emulator.guild
     alice = emulator.add_member(g.id, "alice")
     post = await open_question(emulator, alice)
-    fault = emulator.inject_fault("PATCH", rf"/channels/{g.channel_id}/messages/{post.id}$", status=429,
-                                  retry_after=0.4)
+    fault = emulator.inject_fault(
+        "PATCH", rf"/channels/{g.channel_id}/messages/{post.id}$", status=429, retry_after=0.4
+    )
     from tests.e2e.quiz import next_button
 
     await (await emulator.click(alice, post, next_button(post))).reply()
@@ -149,6 +158,7 @@ async def test_a_slow_database_defers_and_still_answers_once(emulator, bot):
 
 # -- crashes ---------------------------------------------------------------------------------------------------
 
+
 async def test_sigkill_mid_burst_loses_no_confirmed_answer(emulator, bot):
     """Every member told their answer counted is in the database after a SIGKILL; none twice."""
     g = emulator.guild
@@ -162,8 +172,9 @@ async def test_sigkill_mid_burst_loses_no_confirmed_answer(emulator, bot):
         if i == 60:
             await bot.kill()
             break
-    confirmed = {h.member.id for h in handles if h.callback is not None and h.messages
-                 and "Correct" in h.messages[0].text}
+    confirmed = {
+        h.member.id for h in handles if h.callback is not None and h.messages and "Correct" in h.messages[0].text
+    }
     stored = {m for (m,) in db_rows(bot.db_path, "SELECT member_id FROM answers")}
     assert confirmed <= stored, f"told it counted but not stored: {confirmed - stored}"
     await bot.start()
@@ -178,8 +189,16 @@ async def test_sigkill_mid_burst_loses_no_confirmed_answer(emulator, bot):
 # -- hostile input ---------------------------------------------------------------------------------------------
 
 HOSTILE_IDS = [
-    "quiz:ans:1:A:extra", "quiz:ans:-1:A", "quiz:ans:99999999999999999999:A", "quiz:ans:1:a",
-    "quiz:next:abc", "quiz:lb:all:0", "quiz:qrm:../etc", "quiz:forget:1", "x" * 100, "quiz:ans:1:A'; --",
+    "quiz:ans:1:A:extra",
+    "quiz:ans:-1:A",
+    "quiz:ans:99999999999999999999:A",
+    "quiz:ans:1:a",
+    "quiz:next:abc",
+    "quiz:lb:all:0",
+    "quiz:qrm:../etc",
+    "quiz:forget:1",
+    "x" * 100,
+    "quiz:ans:1:A'; --",
 ]
 
 
@@ -189,8 +208,9 @@ async def test_hostile_button_ids_are_refused_and_change_nothing(emulator, bot, 
     g = emulator.guild
     mallory = emulator.add_member(g.id, "mallory")
     reply = await (await emulator.click_raw(mallory, g.channel_id, custom_id)).reply()
-    assert reply.ephemeral and ("recognise" in reply.text or "doesn't exist" in reply.text
-                                or "Only the member" in reply.text), reply.text
+    assert reply.ephemeral and (
+        "recognise" in reply.text or "doesn't exist" in reply.text or "Only the member" in reply.text
+    ), reply.text
     assert db_rows(bot.db_path, "SELECT COUNT(*) FROM answers") == [(0,)]
 
 

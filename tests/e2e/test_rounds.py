@@ -35,7 +35,9 @@ async def test_quiz_trl_posts_the_first_question_with_a_button_per_choice(emulat
     question = question_id(post)
     from tests.e2e.quiz import catalog
 
-    choices = catalog().question(question).choices
+    shown = catalog().question(question)
+    assert shown is not None
+    choices = shown.choices
     letters = [b.label for b in post.buttons if b.custom_id.startswith("quiz:ans:")]
     assert letters == ["A", "B", "C", "D", "E"][: len(choices)]
     assert "Checked against TRL" in post.embeds[0]["footer"]["text"]
@@ -192,11 +194,23 @@ async def test_sync_command_copies_the_commands_to_one_guild(emulator, bot, tmp_
     from tests.e2e.quiz import ROOT
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("QUIZBOT_", "DISCORD_"))}
-    env.update(DISCORD_TOKEN=emulator.token, QUIZBOT_API_BASE_URL=emulator.api_base_url,
-               QUIZBOT_DATABASE=str(tmp_path / "sync.sqlite3"), PYTHONPATH=str(ROOT))
+    env.update(
+        DISCORD_TOKEN=emulator.token,
+        QUIZBOT_API_BASE_URL=emulator.api_base_url,
+        QUIZBOT_DATABASE=str(tmp_path / "sync.sqlite3"),
+        PYTHONPATH=str(ROOT),
+    )
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "sync", "--guild", str(emulator.guild.id), cwd=ROOT, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        "sync",
+        "--guild",
+        str(emulator.guild.id),
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     out, err = await asyncio.wait_for(proc.communicate(), 60)
     assert proc.returncode == 0, err.decode()

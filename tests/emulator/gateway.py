@@ -106,8 +106,10 @@ class Session:
         return entry
 
     def __repr__(self) -> str:
-        return (f"<Session #{self.number} {self.session_id[:8]} seq={self.seq} ready={self.ready} "
-                f"connected={self.connected} resumes={self.resumes}>")
+        return (
+            f"<Session #{self.number} {self.session_id[:8]} seq={self.seq} ready={self.ready} "
+            f"connected={self.connected} resumes={self.resumes}>"
+        )
 
 
 class Gateway:
@@ -179,14 +181,25 @@ class Gateway:
         self._attach(session, conn)
         base = emu.ws_base_url
         guilds = emu.guilds_for_shard(session.shard)
-        session.dispatch("READY", {
-            "v": 10, "user": emu.bot_user_json(), "session_id": session.session_id,
-            "resume_gateway_url": f"{base}/resume", "session_type": "normal",
-            "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
-            "application": {"id": str(emu.application_id), "flags": emu.application_flags},
-            "shard": session.shard or [0, 1], "private_channels": [], "relationships": [],
-            "presences": [], "guild_join_requests": [], "geo_ordered_rtc_regions": [], "auth": {},
-        })
+        session.dispatch(
+            "READY",
+            {
+                "v": 10,
+                "user": emu.bot_user_json(),
+                "session_id": session.session_id,
+                "resume_gateway_url": f"{base}/resume",
+                "session_type": "normal",
+                "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
+                "application": {"id": str(emu.application_id), "flags": emu.application_flags},
+                "shard": session.shard or [0, 1],
+                "private_channels": [],
+                "relationships": [],
+                "presences": [],
+                "guild_join_requests": [],
+                "geo_ordered_rtc_regions": [],
+                "auth": {},
+            },
+        )
         for guild in guilds:
             session.dispatch("GUILD_CREATE", emu.guild_create_json(guild, intents))
         session.ready = True
@@ -219,12 +232,17 @@ class Gateway:
             return
         ids = d.get("guild_id")
         for gid in ids if isinstance(ids, list) else [ids]:
+            if gid is None:
+                continue
             guild = self.emu.guilds.get(int(gid))
             if guild is None:
                 continue
             chunk: dict[str, Any] = {
-                "guild_id": str(guild.id), "members": [m.to_json() for m in guild.members.values()],
-                "chunk_index": 0, "chunk_count": 1, "not_found": [],
+                "guild_id": str(guild.id),
+                "members": [m.to_json() for m in guild.members.values()],
+                "chunk_index": 0,
+                "chunk_count": 1,
+                "not_found": [],
             }
             if d.get("nonce") is not None:
                 chunk["nonce"] = d["nonce"]

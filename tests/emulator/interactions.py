@@ -13,6 +13,7 @@ from .errors import (
     DiscordError,
     FormErrors,
     already_acknowledged,
+    invalid_form,
     invalid_webhook_token,
     unknown_interaction,
     unknown_message,
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 DEADLINE = 3.0
 TOKEN_LIFETIME = 15 * 60.0
 FOLLOWUP_FLAGS = EPHEMERAL | SUPPRESS_EMBEDS | SUPPRESS_NOTIFICATIONS | COMPONENTS_V2
-# Which callback types each interaction type may use (notes §2.5); misuse answers 400/50035 (an assumption).
+# Which callback types each interaction type may use (NOTES.md §2.5); misuse answers 400/50035 (an assumption).
 ALLOWED_CALLBACKS = {2: {4, 5, 9}, 3: {4, 5, 6, 7, 9}, 4: {8}, 5: {4, 5, 6, 7}}
 
 
@@ -51,8 +52,16 @@ class CallbackResult:
 
 
 class InteractionHandle:
-    def __init__(self, emu: DiscordEmulator, *, type: int, member: Member, channel_id: int,
-                 data: dict, source: Message | dict | None = None) -> None:
+    def __init__(
+        self,
+        emu: DiscordEmulator,
+        *,
+        type: int,
+        member: Member,
+        channel_id: int,
+        data: dict,
+        source: Message | dict | None = None,
+    ) -> None:
         self.emu = emu
         self.id = emu.ids.next()
         self.token = f"aW50ZXJhY3Rpb24.{self.id}.{secrets.token_urlsafe(24)}"
@@ -78,16 +87,23 @@ class InteractionHandle:
         channel = emu.channels[self.channel_id]
         perms = emu.permissions_in(self.member.id, self.channel_id)
         payload: dict[str, Any] = {
-            "id": str(self.id), "application_id": str(emu.application_id), "type": self.type,
-            "data": self.data, "guild_id": str(self.guild_id),
+            "id": str(self.id),
+            "application_id": str(emu.application_id),
+            "type": self.type,
+            "data": self.data,
+            "guild_id": str(self.guild_id),
             "guild": {"id": str(self.guild_id), "locale": "en-US", "features": []},
             "channel_id": str(self.channel_id),
             "channel": {**channel.to_json(), "permissions": str(perms)},
             "member": {**self.member.to_json(), "permissions": str(perms)},
-            "token": self.token, "version": 1,
+            "token": self.token,
+            "version": 1,
             "app_permissions": str(emu.permissions_in(emu.bot_user_id, self.channel_id)),
-            "locale": "en-US", "guild_locale": "en-US", "entitlements": [],
-            "authorizing_integration_owners": {"0": str(self.guild_id)}, "context": 0,
+            "locale": "en-US",
+            "guild_locale": "en-US",
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": str(self.guild_id)},
+            "context": 0,
             "attachment_size_limit": emu.attachment_size_limit,
         }
         if isinstance(self.source, Message):
@@ -97,7 +113,7 @@ class InteractionHandle:
         return payload
 
     def _delivered(self) -> None:
-        # A replay after RESUME re-delivers; the 3 s window counts from the latest delivery (notes §4).
+        # A replay after RESUME re-delivers; the 3 s window counts from the latest delivery (NOTES.md §3.1).
         self.delivered_at = self.emu.clock.mono()
 
     def _changed(self) -> None:
@@ -119,8 +135,7 @@ class InteractionHandle:
         keys: list[Any] = [("ix", self.id)]
         if isinstance(self.source, Message):
             keys.append(("message", self.source.id))
-        return await self.emu.notifier.wait(keys, lambda: predicate(self), timeout,
-                                            lambda: f"a condition on {self!r}")
+        return await self.emu.notifier.wait(keys, lambda: predicate(self), timeout, lambda: f"a condition on {self!r}")
 
     async def response(self, timeout: float = 5) -> CallbackResult:
         """The accepted initial callback.
@@ -128,6 +143,7 @@ class InteractionHandle:
         A rejected attempt may still be followed by an accepted one (an error handler's fallback), so a
         rejection fails this only once the 3 s window has closed, or at the timeout.
         """
+
         def accepted() -> CallbackResult | None:
             if self.callback is None and self.rejected_callbacks and self._window_over():
                 raise AssertionError(f"callback of {self!r} was rejected: {self.rejected_callbacks}")
@@ -163,9 +179,11 @@ class InteractionHandle:
         if kind == 7:
             return self.emu.messages[self.original_id]  # type: ignore[index]
         if kind == 5:
+
             def finished() -> Message | None:
                 msg = self.emu.messages[self.original_id]  # type: ignore[index]
                 return None if msg.loading else msg
+
             return await self.wait_for(lambda ix: finished(), timeout)
 
         def updated() -> Message | None:  # type 6: an edit of the component message, or a followup
@@ -175,15 +193,19 @@ class InteractionHandle:
             if src is not None and src.edits > self._source_edits_at_ack:
                 return src
             return None
+
         return await self.wait_for(lambda ix: updated(), timeout)
 
     def __repr__(self) -> str:
         cb = self.callback.type if self.callback else None
-        return (f"<Interaction id={self.id} type={self.type} data={str(self.data)[:120]} callback={cb} "
-                f"messages={self.message_ids}>")
+        return (
+            f"<Interaction id={self.id} type={self.type} data={str(self.data)[:120]} callback={cb} "
+            f"messages={self.message_ids}>"
+        )
 
 
 # -- building and dispatching ---------------------------------------------------------------------------------
+
 
 def _dispatch(emu: DiscordEmulator, ix: InteractionHandle) -> InteractionHandle:
     session = emu.gateway.session
@@ -231,7 +253,11 @@ def _leaf_value(emu: DiscordEmulator, opt: dict, value: Any, resolved: dict, gui
     elif otype == 7 and isinstance(value, int) and value in emu.channels:
         ch = emu.channels[value]
         resolved.setdefault("channels", {})[str(value)] = {
-            "id": str(value), "name": ch.name, "type": ch.type, "permissions": str(ALL_PERMISSIONS)}
+            "id": str(value),
+            "name": ch.name,
+            "type": ch.type,
+            "permissions": str(ALL_PERMISSIONS),
+        }
         return str(value)
     elif otype == 11 and isinstance(value, Attachment):
         resolved.setdefault("attachments", {})[str(value.id)] = value.to_json()
@@ -244,8 +270,7 @@ def _leaf_value(emu: DiscordEmulator, opt: dict, value: Any, resolved: dict, gui
     return value
 
 
-def _command_data(emu: DiscordEmulator, guild_id: int, path: str, options: dict,
-                  focused: str | None) -> dict:
+def _command_data(emu: DiscordEmulator, guild_id: int, path: str, options: dict, focused: str | None) -> dict:
     parts = path.split()
     cmd = emu.find_command(parts[0], guild_id)
     node: dict = cmd
@@ -267,8 +292,13 @@ def _command_data(emu: DiscordEmulator, guild_id: int, path: str, options: dict,
         if name == focused:
             leaves.append({"name": name, "type": defs[name]["type"], "value": value, "focused": True})
         else:
-            leaves.append({"name": name, "type": defs[name]["type"],
-                           "value": _leaf_value(emu, defs[name], value, resolved, guild_id)})
+            leaves.append(
+                {
+                    "name": name,
+                    "type": defs[name]["type"],
+                    "value": _leaf_value(emu, defs[name], value, resolved, guild_id),
+                }
+            )
     if focused is None:
         missing = [n for n, o in defs.items() if o.get("required") and n not in options]
         if missing:
@@ -285,22 +315,23 @@ def _command_data(emu: DiscordEmulator, guild_id: int, path: str, options: dict,
     return data
 
 
-def run_command(emu: DiscordEmulator, member: Member, channel_id: int, path: str, options: dict
-                ) -> InteractionHandle:
+def run_command(emu: DiscordEmulator, member: Member, channel_id: int, path: str, options: dict) -> InteractionHandle:
     _check_channel(emu, member, channel_id)
     data = _command_data(emu, member.guild_id, path, options, None)
     return _dispatch(emu, InteractionHandle(emu, type=2, member=member, channel_id=channel_id, data=data))
 
 
-def autocomplete(emu: DiscordEmulator, member: Member, channel_id: int, path: str, options: dict,
-                 focused: str) -> InteractionHandle:
+def autocomplete(
+    emu: DiscordEmulator, member: Member, channel_id: int, path: str, options: dict, focused: str
+) -> InteractionHandle:
     _check_channel(emu, member, channel_id)
     data = _command_data(emu, member.guild_id, path, options, focused)
     return _dispatch(emu, InteractionHandle(emu, type=4, member=member, channel_id=channel_id, data=data))
 
 
-def click(emu: DiscordEmulator, member: Member, message: Message | int, custom_id: str,
-          values: list[str] | None) -> InteractionHandle:
+def click(
+    emu: DiscordEmulator, member: Member, message: Message | int, custom_id: str, values: list[str] | None
+) -> InteractionHandle:
     msg = emu.messages[message if isinstance(message, int) else message.id]
     if msg.deleted:
         raise LookupError(f"message {msg.id} was deleted")
@@ -322,37 +353,52 @@ def click(emu: DiscordEmulator, member: Member, message: Message | int, custom_i
                 raise ValueError(f"values {values} not among select options {sorted(allowed)}")
         data["values"] = list(values)
     _check_channel(emu, member, msg.channel_id)
-    return _dispatch(emu, InteractionHandle(emu, type=3, member=member, channel_id=msg.channel_id,
-                                            data=data, source=msg))
+    return _dispatch(
+        emu, InteractionHandle(emu, type=3, member=member, channel_id=msg.channel_id, data=data, source=msg)
+    )
 
 
-def click_raw(emu: DiscordEmulator, member: Member, channel_id: int, custom_id: str,
-              message_id: int | None) -> InteractionHandle:
+def click_raw(
+    emu: DiscordEmulator, member: Member, channel_id: int, custom_id: str, message_id: int | None
+) -> InteractionHandle:
     _check_channel(emu, member, channel_id)
     forged = {
-        "id": str(message_id or emu.ids.next()), "type": 0, "content": "", "channel_id": str(channel_id),
-        "author": emu.bot_user_json(), "embeds": [], "attachments": [], "flags": 0, "mentions": [],
-        "mention_roles": [], "pinned": False, "mention_everyone": False, "tts": False,
-        "timestamp": emu.clock.iso(), "edited_timestamp": None,
+        "id": str(message_id or emu.ids.next()),
+        "type": 0,
+        "content": "",
+        "channel_id": str(channel_id),
+        "author": emu.bot_user_json(),
+        "embeds": [],
+        "attachments": [],
+        "flags": 0,
+        "mentions": [],
+        "mention_roles": [],
+        "pinned": False,
+        "mention_everyone": False,
+        "tts": False,
+        "timestamp": emu.clock.iso(),
+        "edited_timestamp": None,
         "components": [{"type": 1, "components": [{"type": 2, "style": 2, "label": "?", "custom_id": custom_id}]}],
     }
     data = {"custom_id": custom_id, "component_type": 2}
-    return _dispatch(emu, InteractionHandle(emu, type=3, member=member, channel_id=channel_id, data=data,
-                                            source=forged))
+    return _dispatch(
+        emu, InteractionHandle(emu, type=3, member=member, channel_id=channel_id, data=data, source=forged)
+    )
 
 
-def submit_modal(emu: DiscordEmulator, member: Member, opener: InteractionHandle, values: dict[str, Any]
-                 ) -> InteractionHandle:
+def submit_modal(
+    emu: DiscordEmulator, member: Member, opener: InteractionHandle, values: dict[str, Any]
+) -> InteractionHandle:
     if opener.callback is None or opener.callback.modal is None:
         raise AssertionError(f"{opener!r} did not open a modal")
     modal = opener.callback.modal
-    known = {c.get("custom_id") for c in walk_components(modal["components"]) if c.get("type") != 1}
+    known = {c["custom_id"] for c in walk_components(modal["components"]) if c.get("type") != 1 and "custom_id" in c}
     unknown = set(values) - known
     if unknown:
         raise LookupError(f"modal {modal['custom_id']!r} has no fields {sorted(unknown)} (has {sorted(known)})")
 
     def answer(comp: dict) -> dict:
-        cid = comp.get("custom_id")
+        cid: str = comp["custom_id"]
         if comp.get("type") == 4:
             return {"type": 4, "custom_id": cid, "value": values.get(cid, comp.get("value") or "")}
         return {"type": comp.get("type"), "custom_id": cid, "values": list(values.get(cid, []))}
@@ -366,11 +412,21 @@ def submit_modal(emu: DiscordEmulator, member: Member, opener: InteractionHandle
         else:
             rows.append({"type": comp.get("type")})
     data = {"custom_id": modal["custom_id"], "components": rows}
-    return _dispatch(emu, InteractionHandle(emu, type=5, member=member, channel_id=opener.channel_id,
-                                            data=data, source=opener.source_message or opener.source))
+    return _dispatch(
+        emu,
+        InteractionHandle(
+            emu,
+            type=5,
+            member=member,
+            channel_id=opener.channel_id,
+            data=data,
+            source=opener.source_message or opener.source,
+        ),
+    )
 
 
 # -- the callback route ---------------------------------------------------------------------------------------
+
 
 def _interaction_for_callback(emu: DiscordEmulator, call: Call) -> InteractionHandle:
     ix = emu.interactions.get(call.int_param("interaction_id"))
@@ -400,12 +456,16 @@ def _callback(emu: DiscordEmulator, ix: InteractionHandle, call: Call) -> dict:
         raise unknown_interaction()
     body = call.body if isinstance(call.body, dict) else {}
     kind = body.get("type")
-    data = body.get("data") if isinstance(body.get("data"), dict) else {}
+    given = body.get("data")
+    data: dict = given if isinstance(given, dict) else {}
     errs = FormErrors()
-    if kind not in ALLOWED_CALLBACKS[ix.type] or (kind in (6, 7) and ix.source is None):
-        errs.add(("type",), "INTERACTION_CALLBACK_TYPE_INVALID",
-                 f"Callback type {kind} is not valid for interaction type {ix.type}")
-        errs.raise_if_any()
+    if not isinstance(kind, int) or kind not in ALLOWED_CALLBACKS[ix.type] or (kind in (6, 7) and ix.source is None):
+        errs.add(
+            ("type",),
+            "INTERACTION_CALLBACK_TYPE_INVALID",
+            f"Callback type {kind} is not valid for interaction type {ix.type}",
+        )
+        raise invalid_form(errs.tree)
     message: Message | None = None
     modal = None
     ephemeral = False
@@ -414,15 +474,17 @@ def _callback(emu: DiscordEmulator, ix: InteractionHandle, call: Call) -> dict:
         messages.validate_body(data, CALLBACK_FLAGS, ("data",))
         flags = data.get("flags") or 0
         ephemeral = bool(flags & EPHEMERAL)
-        message = messages.new_message(emu, ix.channel_id, ix.guild_id, data, call.files, flags=flags,
-                                       msg_type=msg_type, interaction_id=ix.id)
+        message = messages.new_message(
+            emu, ix.channel_id, ix.guild_id, data, call.files, flags=flags, msg_type=msg_type, interaction_id=ix.id
+        )
         _own(ix, message)
     elif kind == 5:
         check_flags(errs, ("data", "flags"), data.get("flags"), DEFERRED_FLAGS)
         errs.raise_if_any()
         ephemeral = bool((data.get("flags") or 0) & EPHEMERAL)
-        message = messages.loading_message(emu, ix.channel_id, ix.guild_id, ephemeral=ephemeral,
-                                           interaction_id=ix.id, msg_type=msg_type)
+        message = messages.loading_message(
+            emu, ix.channel_id, ix.guild_id, ephemeral=ephemeral, interaction_id=ix.id, msg_type=msg_type
+        )
         _own(ix, message)
         ix.loading = True
     elif kind in (6, 7):
@@ -448,9 +510,12 @@ def _callback(emu: DiscordEmulator, ix: InteractionHandle, call: Call) -> dict:
         messages.publish(emu, message)
     answer: dict[str, Any] = {
         "interaction": {
-            "id": str(ix.id), "type": ix.type, "activity_instance_id": None,
+            "id": str(ix.id),
+            "type": ix.type,
+            "activity_instance_id": None,
             "response_message_id": str(message.id) if message else None,
-            "response_message_loading": kind == 5, "response_message_ephemeral": ephemeral,
+            "response_message_loading": kind == 5,
+            "response_message_ephemeral": ephemeral,
         },
         "resource": {"type": kind},
     }
@@ -461,7 +526,9 @@ def _callback(emu: DiscordEmulator, ix: InteractionHandle, call: Call) -> dict:
 
 def _own(ix: InteractionHandle, msg: Message) -> None:
     msg.interaction_metadata = {
-        "id": str(ix.id), "type": ix.type, "user": ix.member.user_json(),
+        "id": str(ix.id),
+        "type": ix.type,
+        "user": ix.member.user_json(),
         "authorizing_integration_owners": {"0": str(ix.guild_id)},
     }
     ix.message_ids.append(msg.id)
@@ -470,6 +537,7 @@ def _own(ix: InteractionHandle, msg: Message) -> None:
 
 
 # -- interaction webhooks -------------------------------------------------------------------------------------
+
 
 def _webhook_interaction(emu: DiscordEmulator, call: Call) -> InteractionHandle:
     ix = emu.by_token.get(call.params["webhook_token"])
@@ -498,15 +566,16 @@ async def post_followup(emu: DiscordEmulator, call: Call) -> Any:
     ix = _webhook_interaction(emu, call)
     body = messages.validate_body(call.body, FOLLOWUP_FLAGS)
     if ix.loading:
-        # The first followup after a "thinking" deferral fills in the loading message (notes §3).
+        # The first followup after a "thinking" deferral fills in the loading message (NOTES.md §2.5).
         msg = emu.messages[ix.original_id]  # type: ignore[index]
         ix.loading = False
         out = messages.edit(emu, msg, body, call.files, changeable_flags=SUPPRESS_EMBEDS | COMPONENTS_V2)
         ix._changed()
         return out.to_json()
     flags = body.get("flags") or 0
-    msg = messages.new_message(emu, ix.channel_id, ix.guild_id, body, call.files, flags=flags,
-                               msg_type=0, interaction_id=ix.id)
+    msg = messages.new_message(
+        emu, ix.channel_id, ix.guild_id, body, call.files, flags=flags, msg_type=0, interaction_id=ix.id
+    )
     msg.interaction_metadata = None
     ix.message_ids.append(msg.id)
     messages.publish(emu, msg)

@@ -1,4 +1,4 @@
-"""Discord's documented limits (notes §3), checked the way Discord reports them: 400/50035 with an errors tree.
+"""Discord's documented limits (NOTES.md §3), checked the way Discord reports them: 400/50035 with an errors tree.
 
 Lengths are Python code points; Discord does not document its own counting.
 """
@@ -38,10 +38,11 @@ def _int_range(errs: FormErrors, path: tuple, value: Any, lo: int, hi: int) -> N
     if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, int):
-        errs.add(path, "NUMBER_TYPE_COERCE", f"Value \"{value}\" is not int.")
+        errs.add(path, "NUMBER_TYPE_COERCE", f'Value "{value}" is not int.')
     elif not lo <= value <= hi:
-        errs.add(path, "NUMBER_TYPE_MAX" if value > hi else "NUMBER_TYPE_MIN",
-                 f"int value should be between {lo} and {hi}.")
+        errs.add(
+            path, "NUMBER_TYPE_MAX" if value > hi else "NUMBER_TYPE_MIN", f"int value should be between {lo} and {hi}."
+        )
 
 
 def _max_items(errs: FormErrors, path: tuple, value: Any, limit: int) -> None:
@@ -53,12 +54,13 @@ def check_flags(errs: FormErrors, path: tuple, flags: Any, allowed: int) -> None
     if flags is None:
         return
     if isinstance(flags, bool) or not isinstance(flags, int):
-        errs.add(path, "NUMBER_TYPE_COERCE", f"Value \"{flags}\" is not int.")
+        errs.add(path, "NUMBER_TYPE_COERCE", f'Value "{flags}" is not int.')
     elif flags & ~allowed:
         errs.add(path, "MESSAGE_FLAGS_INVALID", f"Invalid flags: {flags & ~allowed}")
 
 
 # -- messages -------------------------------------------------------------------------------------------------
+
 
 def check_message(errs: FormErrors, body: dict, prefix: tuple = ()) -> None:
     """Content, embeds and components of a message create or edit body."""
@@ -70,8 +72,11 @@ def check_message(errs: FormErrors, body: dict, prefix: tuple = ()) -> None:
     _max_len(errs, (*prefix, "content"), content, 2000)
     embeds = body.get("embeds")
     if v2 and (content or embeds):
-        errs.add((*prefix, "content" if content else "embeds"), "MESSAGE_CANNOT_USE_LEGACY_FIELDS_WITH_COMPONENTS_V2",
-                 "The 'content' and 'embeds' fields cannot be used when using the IS_COMPONENTS_V2 flag")
+        errs.add(
+            (*prefix, "content" if content else "embeds"),
+            "MESSAGE_CANNOT_USE_LEGACY_FIELDS_WITH_COMPONENTS_V2",
+            "The 'content' and 'embeds' fields cannot be used when using the IS_COMPONENTS_V2 flag",
+        )
     if embeds is not None:
         check_embeds(errs, embeds, (*prefix, "embeds"))
     components = body.get("components")
@@ -176,7 +181,7 @@ def check_components(errs: FormErrors, components: Any, path: tuple, *, v2: bool
     for i, row in enumerate(components):
         p = (*path, i)
         if not isinstance(row, dict) or row.get("type") != 1:
-            errs.add((*p, "type"), "UNION_TYPE_CHOICES", "Value of field \"type\" must be one of (1,).")
+            errs.add((*p, "type"), "UNION_TYPE_CHOICES", 'Value of field "type" must be one of (1,).')
             continue
         children = row.get("components")
         if not isinstance(children, list) or not children:
@@ -184,8 +189,11 @@ def check_components(errs: FormErrors, components: Any, path: tuple, *, v2: bool
             continue
         selects = [c for c in children if isinstance(c, dict) and c.get("type") in SELECT_TYPES]
         if selects and len(children) > 1:
-            errs.add((*p, "components"), "COMPONENT_LAYOUT_WIDTH_EXCEEDED",
-                     "The specified component exceeds the maximum width")
+            errs.add(
+                (*p, "components"),
+                "COMPONENT_LAYOUT_WIDTH_EXCEEDED",
+                "The specified component exceeds the maximum width",
+            )
         elif len(children) > 5:
             errs.add((*p, "components"), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 5 in length.")
         for j, comp in enumerate(children):
@@ -236,6 +244,7 @@ def message_is_empty(content: Any, embeds: Any, components: Any, attachments: An
 
 # -- modals and autocomplete ----------------------------------------------------------------------------------
 
+
 def _check_text_input(errs: FormErrors, comp: dict, p: tuple, seen: set, *, in_label: bool) -> None:
     _check_custom_id(errs, comp, p, seen)
     if comp.get("style") not in (1, 2):
@@ -284,7 +293,7 @@ def check_modal(errs: FormErrors, data: Any, path: tuple) -> None:
         elif ctype == 10:
             _bad_len(errs, (*p, "content"), comp.get("content"), 1, 4000)
         else:
-            errs.add((*p, "type"), "UNION_TYPE_CHOICES", "Value of field \"type\" must be one of (1, 10, 18).")
+            errs.add((*p, "type"), "UNION_TYPE_CHOICES", 'Value of field "type" must be one of (1, 10, 18).')
 
 
 def check_choices(errs: FormErrors, choices: Any, path: tuple) -> None:
@@ -300,6 +309,7 @@ def check_choices(errs: FormErrors, choices: Any, path: tuple) -> None:
 
 
 # -- application commands -------------------------------------------------------------------------------------
+
 
 def _name_ok(name: Any) -> bool:
     if not isinstance(name, str) or not 1 <= len(name) <= 32:
@@ -354,8 +364,11 @@ def _check_options(errs: FormErrors, options: Any, path: tuple, parent: str) -> 
             errs.add((*p, "type"), "BASE_TYPE_CHOICES", f"Value must be one of 1-11. ({otype})")
         if opt.get("required"):
             if seen_optional:
-                errs.add((*p, "required"), "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID",
-                         "Required options must be placed before non-required options")
+                errs.add(
+                    (*p, "required"),
+                    "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID",
+                    "Required options must be placed before non-required options",
+                )
         else:
             seen_optional = True
         choices = opt.get("choices")
@@ -366,8 +379,11 @@ def _check_options(errs: FormErrors, options: Any, path: tuple, parent: str) -> 
                 if otype == 3:
                     _max_len(errs, (*p, "choices", k, "value"), choice.get("value"), 100)
             if opt.get("autocomplete"):
-                errs.add((*p, "autocomplete"), "APPLICATION_COMMAND_AUTOCOMPLETE_INVALID",
-                         "Autocomplete cannot be set for options with choices")
+                errs.add(
+                    (*p, "autocomplete"),
+                    "APPLICATION_COMMAND_AUTOCOMPLETE_INVALID",
+                    "Autocomplete cannot be set for options with choices",
+                )
         _int_range(errs, (*p, "min_length"), opt.get("min_length"), 0, 6000)
         _int_range(errs, (*p, "max_length"), opt.get("max_length"), 1, 6000)
 
@@ -384,8 +400,11 @@ def check_command(errs: FormErrors, cmd: Any, path: tuple) -> None:
     else:
         _bad_len(errs, (*path, "name"), cmd.get("name"), 1, 32)
         if cmd.get("description"):
-            errs.add((*path, "description"), "APPLICATION_COMMAND_DESCRIPTION_INVALID",
-                     "Context menu commands cannot have a description")
+            errs.add(
+                (*path, "description"),
+                "APPLICATION_COMMAND_DESCRIPTION_INVALID",
+                "Context menu commands cannot have a description",
+            )
     if _command_chars(cmd) > 8000:
         errs.add(path, "APPLICATION_COMMAND_TOO_LARGE", "Command exceeds maximum size (8000)")
 

@@ -35,8 +35,9 @@ def _check_size(emu: DiscordEmulator, files: list[FilePart]) -> None:
             raise DiscordError(413, 40005, "Request entity too large")
 
 
-def resolve_attachments(emu: DiscordEmulator, channel_id: int, body: dict, files: list[FilePart],
-                        existing: list[Attachment] | None) -> list[Attachment] | None:
+def resolve_attachments(
+    emu: DiscordEmulator, channel_id: int, body: dict, files: list[FilePart], existing: list[Attachment] | None
+) -> list[Attachment] | None:
     """The message's attachments after this request; None means "leave them as they are" (edits)."""
     _check_size(emu, files)
     new = {}
@@ -47,8 +48,9 @@ def resolve_attachments(emu: DiscordEmulator, channel_id: int, body: dict, files
     if entries is None:
         if not files:
             return None if existing is not None else []
-        return list(existing or []) + [emu.store_attachment(channel_id, p.filename, p.data, p.content_type)
-                                       for p in new.values()]
+        return list(existing or []) + [
+            emu.store_attachment(channel_id, p.filename, p.data, p.content_type) for p in new.values()
+        ]
     kept = {str(a.id): a for a in existing or []}
     result: list[Attachment] = []
     used: set[str] = set()
@@ -58,32 +60,59 @@ def resolve_attachments(emu: DiscordEmulator, channel_id: int, body: dict, files
         if key in new and key not in used:
             part = new[key]
             used.add(key)
-            result.append(emu.store_attachment(channel_id, entry.get("filename") or part.filename, part.data,
-                                               part.content_type, entry.get("description")))
+            result.append(
+                emu.store_attachment(
+                    channel_id,
+                    entry.get("filename") or part.filename,
+                    part.data,
+                    part.content_type,
+                    entry.get("description"),
+                )
+            )
         elif key in kept:
             result.append(kept[key])
         else:
             errs.add(("attachments", i, "id"), "ATTACHMENT_NOT_FOUND", f"Unknown attachment {key}")
     errs.raise_if_any()
-    result += [emu.store_attachment(channel_id, p.filename, p.data, p.content_type)
-               for k, p in new.items() if k not in used]
+    result += [
+        emu.store_attachment(channel_id, p.filename, p.data, p.content_type) for k, p in new.items() if k not in used
+    ]
     return result
 
 
-def new_message(emu: DiscordEmulator, channel_id: int, guild_id: int | None, body: dict, files: list[FilePart],
-                *, flags: int, msg_type: int = 0, interaction_id: int | None = None,
-                allow_empty: bool = False) -> Message:
+def new_message(
+    emu: DiscordEmulator,
+    channel_id: int,
+    guild_id: int | None,
+    body: dict,
+    files: list[FilePart],
+    *,
+    flags: int,
+    msg_type: int = 0,
+    interaction_id: int | None = None,
+    allow_empty: bool = False,
+) -> Message:
     attachments = resolve_attachments(emu, channel_id, body, files, None) or []
     content = body.get("content") or ""
     embeds = body.get("embeds") or []
     components = body.get("components") or []
-    if not allow_empty and not (content or embeds or components or attachments or body.get("sticker_ids")
-                                or body.get("poll")):
+    if not allow_empty and not (
+        content or embeds or components or attachments or body.get("sticker_ids") or body.get("poll")
+    ):
         raise empty_message()
     msg = Message(
-        id=emu.ids.next(), channel_id=channel_id, guild_id=guild_id, author=emu.bot_user_json(),
-        timestamp=emu.clock.iso(), content=content, embeds=embeds, components=components, flags=flags,
-        attachments=attachments, type=msg_type, interaction_id=interaction_id,
+        id=emu.ids.next(),
+        channel_id=channel_id,
+        guild_id=guild_id,
+        author=emu.bot_user_json(),
+        timestamp=emu.clock.iso(),
+        content=content,
+        embeds=embeds,
+        components=components,
+        flags=flags,
+        attachments=attachments,
+        type=msg_type,
+        interaction_id=interaction_id,
     )
     if interaction_id is not None:
         msg.webhook_id = msg.application_id = emu.application_id
@@ -135,8 +164,18 @@ def delete(emu: DiscordEmulator, msg: Message) -> None:
     emu.notify_message(msg)
 
 
-def loading_message(emu: DiscordEmulator, channel_id: int, guild_id: int | None, *, ephemeral: bool,
-                    interaction_id: int, msg_type: int) -> Message:
+def loading_message(
+    emu: DiscordEmulator, channel_id: int, guild_id: int | None, *, ephemeral: bool, interaction_id: int, msg_type: int
+) -> Message:
     flags = LOADING | (EPHEMERAL if ephemeral else 0)
-    return new_message(emu, channel_id, guild_id, {}, [], flags=flags, msg_type=msg_type,
-                       interaction_id=interaction_id, allow_empty=True)
+    return new_message(
+        emu,
+        channel_id,
+        guild_id,
+        {},
+        [],
+        flags=flags,
+        msg_type=msg_type,
+        interaction_id=interaction_id,
+        allow_empty=True,
+    )

@@ -30,8 +30,16 @@ SEND_MESSAGES_IN_THREADS = 1 << 38
 ALL_PERMISSIONS = (1 << 53) - 1
 
 DEFAULT_MEMBER_PERMISSIONS = (
-    CREATE_INSTANT_INVITE | ADD_REACTIONS | VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | ATTACH_FILES
-    | READ_MESSAGE_HISTORY | USE_EXTERNAL_EMOJIS | CHANGE_NICKNAME | USE_APPLICATION_COMMANDS
+    CREATE_INSTANT_INVITE
+    | ADD_REACTIONS
+    | VIEW_CHANNEL
+    | SEND_MESSAGES
+    | EMBED_LINKS
+    | ATTACH_FILES
+    | READ_MESSAGE_HISTORY
+    | USE_EXTERNAL_EMOJIS
+    | CHANGE_NICKNAME
+    | USE_APPLICATION_COMMANDS
     | SEND_MESSAGES_IN_THREADS
 )
 DEFAULT_BOT_PERMISSIONS = DEFAULT_MEMBER_PERMISSIONS | MANAGE_MESSAGES
@@ -68,8 +76,14 @@ class Snowflakes:
 
 def user_json(uid: int, name: str, *, bot: bool = False) -> dict[str, Any]:
     return {
-        "id": str(uid), "username": name, "discriminator": "0", "global_name": name,
-        "avatar": None, "bot": bot, "flags": 0, "public_flags": 0,
+        "id": str(uid),
+        "username": name,
+        "discriminator": "0",
+        "global_name": name,
+        "avatar": None,
+        "bot": bot,
+        "flags": 0,
+        "public_flags": 0,
     }
 
 
@@ -84,9 +98,17 @@ class Role:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "id": str(self.id), "name": self.name, "permissions": str(self.permissions),
-            "position": self.position, "color": 0, "hoist": False, "managed": self.managed,
-            "mentionable": False, "flags": 0, "icon": None, "unicode_emoji": None,
+            "id": str(self.id),
+            "name": self.name,
+            "permissions": str(self.permissions),
+            "position": self.position,
+            "color": 0,
+            "hoist": False,
+            "managed": self.managed,
+            "mentionable": False,
+            "flags": 0,
+            "icon": None,
+            "unicode_emoji": None,
         }
 
 
@@ -102,9 +124,17 @@ class Channel:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "id": str(self.id), "type": self.type, "guild_id": str(self.guild_id), "name": self.name,
-            "position": self.position, "parent_id": None, "topic": None, "nsfw": False,
-            "rate_limit_per_user": 0, "last_message_id": None, "flags": 0,
+            "id": str(self.id),
+            "type": self.type,
+            "guild_id": str(self.guild_id),
+            "name": self.name,
+            "position": self.position,
+            "parent_id": None,
+            "topic": None,
+            "nsfw": False,
+            "rate_limit_per_user": 0,
+            "last_message_id": None,
+            "flags": 0,
             "permission_overwrites": [
                 {"id": str(t), "type": kind, "allow": str(allow), "deny": str(deny)}
                 for t, (kind, allow, deny) in self.overwrites.items()
@@ -126,8 +156,15 @@ class Member:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "user": self.user_json(), "roles": [str(r) for r in self.roles], "joined_at": self.joined_at,
-            "deaf": False, "mute": False, "flags": 0, "nick": None, "avatar": None, "pending": False,
+            "user": self.user_json(),
+            "roles": [str(r) for r in self.roles],
+            "joined_at": self.joined_at,
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+            "nick": None,
+            "avatar": None,
+            "pending": False,
         }
 
 
@@ -161,8 +198,11 @@ class Attachment:
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "id": str(self.id), "filename": self.filename, "size": len(self.data),
-            "url": self.url, "proxy_url": self.url,
+            "id": str(self.id),
+            "filename": self.filename,
+            "size": len(self.data),
+            "url": self.url,
+            "proxy_url": self.url,
         }
         if self.content_type:
             out["content_type"] = self.content_type
@@ -235,7 +275,7 @@ class Message:
 
     @property
     def text(self) -> str:
-        parts = [self.content] if self.content else []
+        parts: list[str | None] = [self.content] if self.content else []
         for embed in self.embeds:
             author = embed.get("author") or {}
             parts += [author.get("name"), embed.get("title"), embed.get("description")]
@@ -268,11 +308,22 @@ class Message:
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "id": str(self.id), "type": self.type, "content": self.content, "channel_id": str(self.channel_id),
-            "author": self.author, "embeds": self.embeds, "components": self.components, "flags": self.flags,
-            "attachments": [a.to_json() for a in self.attachments], "timestamp": self.timestamp,
-            "edited_timestamp": self.edited_timestamp, "tts": False, "mention_everyone": False,
-            "mentions": [], "mention_roles": [], "pinned": self.pinned,
+            "id": str(self.id),
+            "type": self.type,
+            "content": self.content,
+            "channel_id": str(self.channel_id),
+            "author": self.author,
+            "embeds": self.embeds,
+            "components": self.components,
+            "flags": self.flags,
+            "attachments": [a.to_json() for a in self.attachments],
+            "timestamp": self.timestamp,
+            "edited_timestamp": self.edited_timestamp,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "pinned": self.pinned,
         }
         if self.guild_id is not None:
             out["guild_id"] = str(self.guild_id)
@@ -287,5 +338,7 @@ class Message:
         return out
 
     def __repr__(self) -> str:
-        return (f"<Message id={self.id} channel={self.channel_id} flags={self.flags} edits={self.edits} "
-                f"text={self.text[:80]!r} buttons={[b.custom_id for b in self.buttons]}>")
+        return (
+            f"<Message id={self.id} channel={self.channel_id} flags={self.flags} edits={self.edits} "
+            f"text={self.text[:80]!r} buttons={[b.custom_id for b in self.buttons]}>"
+        )

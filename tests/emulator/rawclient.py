@@ -44,20 +44,23 @@ class RawClient:
     def auth(self) -> dict[str, str]:
         return {"Authorization": f"Bot {self.emu.token}"}
 
-    async def request(self, method: str, path: str, *, json_body: Any = None, auth: bool = True,
-                      data: Any = None) -> tuple[int, Any, aiohttp.ClientResponse]:
+    async def request(
+        self, method: str, path: str, *, json_body: Any = None, auth: bool = True, data: Any = None
+    ) -> tuple[int, Any, aiohttp.ClientResponse]:
         """(status, parsed JSON or None, response) for a request to `path` under /api/v10."""
         assert self.http is not None
         headers = self.auth if auth else {}
-        async with self.http.request(method, self.emu.api_base_url + path, json=json_body, data=data,
-                                     headers=headers) as resp:
+        async with self.http.request(
+            method, self.emu.api_base_url + path, json=json_body, data=data, headers=headers
+        ) as resp:
             raw = await resp.read()
             body = json.loads(raw) if raw and resp.content_type == "application/json" else None
             return resp.status, body, resp
 
     async def sync(self, commands: list[dict]) -> list[dict]:
-        status, body, _ = await self.request("PUT", f"/applications/{self.emu.application_id}/commands",
-                                             json_body=commands)
+        status, body, _ = await self.request(
+            "PUT", f"/applications/{self.emu.application_id}/commands", json_body=commands
+        )
         assert status == 200, body
         return body
 
@@ -66,8 +69,16 @@ class RawClient:
         self.ws = await self.http.ws_connect(self.emu.gateway_url + "?v=10&encoding=json")
         hello = await self.ws.receive_json()
         assert hello["op"] == 10, hello
-        await self.ws.send_json({"op": 2, "d": {"token": self.emu.token, "intents": self.intents,
-                                                "properties": {"os": "linux", "browser": "raw", "device": "raw"}}})
+        await self.ws.send_json(
+            {
+                "op": 2,
+                "d": {
+                    "token": self.emu.token,
+                    "intents": self.intents,
+                    "properties": {"os": "linux", "browser": "raw", "device": "raw"},
+                },
+            }
+        )
         self._reader = asyncio.create_task(self._read())
         return await self.wait_dispatch("READY")
 
@@ -98,10 +109,12 @@ class RawClient:
 
     async def callback(self, ix: Any, body: Any, *, query: str = "?with_response=1") -> tuple[int, Any]:
         status, payload, _ = await self.request(
-            "POST", f"/interactions/{ix.id}/{ix.token}/callback{query}", json_body=body, auth=False)
+            "POST", f"/interactions/{ix.id}/{ix.token}/callback{query}", json_body=body, auth=False
+        )
         return status, payload
 
     async def webhook(self, method: str, ix: Any, suffix: str = "", body: Any = None) -> tuple[int, Any]:
         status, payload, _ = await self.request(
-            method, f"/webhooks/{self.emu.application_id}/{ix.token}{suffix}", json_body=body, auth=False)
+            method, f"/webhooks/{self.emu.application_id}/{ix.token}{suffix}", json_body=body, auth=False
+        )
         return status, payload

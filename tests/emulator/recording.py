@@ -37,8 +37,10 @@ class RequestRecord:
     def __repr__(self) -> str:
         detail = f" code={self.code}" if self.code is not None else ""
         errors = self.response.get("errors") if isinstance(self.response, dict) else None
-        return (f"<{self.method} {self.path} -> {self.status}{detail}"
-                f"{' errors=' + str(errors)[:400] if errors else ''}{' (injected)' if self.injected else ''}>")
+        return (
+            f"<{self.method} {self.path} -> {self.status}{detail}"
+            f"{' errors=' + str(errors)[:400] if errors else ''}{' (injected)' if self.injected else ''}>"
+        )
 
 
 @dataclass(eq=False)
@@ -58,8 +60,11 @@ class Fault:
     hits: list[RequestRecord] = field(default_factory=list)
 
     def matches(self, method: str, api_path: str, full_path: str) -> bool:
-        return (self.count > 0 and self.method in ("*", method)
-                and (self.pattern.search(api_path) is not None or self.pattern.search(full_path) is not None))
+        return (
+            self.count > 0
+            and self.method in ("*", method)
+            and (self.pattern.search(api_path) is not None or self.pattern.search(full_path) is not None)
+        )
 
     def answer(self) -> tuple[int, dict[str, str], dict[str, Any]]:
         headers: dict[str, str] = {}
@@ -70,8 +75,11 @@ class Fault:
             headers["X-RateLimit-Scope"] = "shared"
             if self.is_global:
                 headers["X-RateLimit-Global"] = "true"
-            body: dict[str, Any] = {"message": self.message or "You are being rate limited.",
-                                    "retry_after": self.retry_after, "global": self.is_global}
+            body: dict[str, Any] = {
+                "message": self.message or "You are being rate limited.",
+                "retry_after": self.retry_after,
+                "global": self.is_global,
+            }
             if self.code:
                 body["code"] = self.code
             return 429, headers, body

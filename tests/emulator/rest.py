@@ -25,17 +25,30 @@ if TYPE_CHECKING:
 
 # -- login and gateway ----------------------------------------------------------------------------------------
 
+
 async def get_me(emu: DiscordEmulator, call: Call) -> Any:
     return emu.bot_user_json()
 
 
 async def get_application(emu: DiscordEmulator, call: Call) -> Any:
     return {
-        "id": str(emu.application_id), "name": emu.bot_name, "icon": None, "description": "",
-        "summary": "", "type": None, "bot_public": True, "bot_require_code_grant": False,
-        "verify_key": "0" * 64, "flags": emu.application_flags, "owner": user_json(emu.owner_id, "owner"),
-        "team": None, "interactions_endpoint_url": None, "bot": emu.bot_user_json(), "tags": [],
-        "redirect_uris": [], "approximate_guild_count": len(emu.guilds),
+        "id": str(emu.application_id),
+        "name": emu.bot_name,
+        "icon": None,
+        "description": "",
+        "summary": "",
+        "type": None,
+        "bot_public": True,
+        "bot_require_code_grant": False,
+        "verify_key": "0" * 64,
+        "flags": emu.application_flags,
+        "owner": user_json(emu.owner_id, "owner"),
+        "team": None,
+        "interactions_endpoint_url": None,
+        "bot": emu.bot_user_json(),
+        "tags": [],
+        "redirect_uris": [],
+        "approximate_guild_count": len(emu.guilds),
     }
 
 
@@ -45,12 +58,14 @@ async def get_gateway(emu: DiscordEmulator, call: Call) -> Any:
 
 async def get_gateway_bot(emu: DiscordEmulator, call: Call) -> Any:
     return {
-        "url": emu.gateway_url, "shards": 1,
+        "url": emu.gateway_url,
+        "shards": 1,
         "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1},
     }
 
 
 # -- application commands -------------------------------------------------------------------------------------
+
 
 def _scope(emu: DiscordEmulator, call: Call) -> int | None:
     if call.int_param("application_id") != emu.application_id:
@@ -68,9 +83,15 @@ def _stored(emu: DiscordEmulator, scope: int | None, cmd: dict) -> dict:
     if key not in emu._command_ids:
         emu._command_ids[key] = emu.ids.next()
     out = {
-        "type": 1, "description": "", "options": [], "default_member_permissions": None, "nsfw": False,
+        "type": 1,
+        "description": "",
+        "options": [],
+        "default_member_permissions": None,
+        "nsfw": False,
         **cmd,
-        "id": str(emu._command_ids[key]), "application_id": str(emu.application_id), "version": str(emu.ids.next()),
+        "id": str(emu._command_ids[key]),
+        "application_id": str(emu.application_id),
+        "version": str(emu.ids.next()),
     }
     if out["default_member_permissions"] is not None:
         out["default_member_permissions"] = str(out["default_member_permissions"])
@@ -126,6 +147,7 @@ async def delete_command(emu: DiscordEmulator, call: Call) -> Any:
 
 # -- channels and messages ------------------------------------------------------------------------------------
 
+
 def _channel(emu: DiscordEmulator, call: Call, needs: int = VIEW_CHANNEL) -> tuple[int, int | None]:
     """(channel id, guild id) after existence and permission checks; DM channels have no guild."""
     cid = call.int_param("channel_id")
@@ -145,8 +167,7 @@ def _channel(emu: DiscordEmulator, call: Call, needs: int = VIEW_CHANNEL) -> tup
 def _channel_json(emu: DiscordEmulator, cid: int) -> dict:
     if cid in emu.dm_channels:
         uid = emu.dm_channels[cid]
-        return {"id": str(cid), "type": 1, "last_message_id": None, "flags": 0,
-                "recipients": [_user(emu, uid)]}
+        return {"id": str(cid), "type": 1, "last_message_id": None, "flags": 0, "recipients": [_user(emu, uid)]}
     return emu.channels[cid].to_json()
 
 
@@ -229,7 +250,7 @@ async def get_messages(emu: DiscordEmulator, call: Call) -> Any:
         picked = [m for m in log if m.id > after][:limit]
     elif "around" in call.query:
         around = int(call.query["around"])
-        older = [m for m in log if m.id <= around][-((limit + 1) // 2):]
+        older = [m for m in log if m.id <= around][-((limit + 1) // 2) :]
         newer = [m for m in log if m.id > around][: limit - len(older)]
         picked = older + newer
     else:
@@ -248,7 +269,7 @@ async def pin(emu: DiscordEmulator, call: Call) -> Any:
 async def get_pins(emu: DiscordEmulator, call: Call) -> Any:
     cid, _ = _channel(emu, call, VIEW_CHANNEL | (1 << 16))
     pinned = [m for m in reversed(emu.channel_log.get(cid, [])) if m.pinned]
-    if call.record.route.endswith("/messages/pins"):
+    if (call.record.route or "").endswith("/messages/pins"):
         return {"items": [{"pinned_at": m.timestamp, "message": m.to_json()} for m in pinned], "has_more": False}
     return [m.to_json() for m in pinned]
 
@@ -276,6 +297,7 @@ async def create_dm(emu: DiscordEmulator, call: Call) -> Any:
 
 
 # -- guilds and users -----------------------------------------------------------------------------------------
+
 
 def _guild(emu: DiscordEmulator, call: Call) -> Any:
     guild = emu.guilds.get(call.int_param("guild_id"))

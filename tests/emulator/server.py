@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from . import interactions, rest
 from .errors import DiscordError, unauthorized
@@ -164,7 +164,7 @@ class DiscordEmulator:
         try:
             body, files, raw = await self._read_body(request)
             record.body, record.files = body, files
-            api_path = request.path[len(API_PREFIX):]
+            api_path = request.path[len(API_PREFIX) :]
             for fault in self.faults:
                 if fault.matches(request.method, api_path, request.path):
                     if fault.status is None:  # only slow: the request is then handled normally
@@ -199,12 +199,14 @@ class DiscordEmulator:
             raw = b""
             reader = await request.multipart()
             async for part in reader:
-                data = await part.read()  # type: ignore[union-attr]
+                if not isinstance(part, BodyPartReader):  # Discord's bodies have no nested multipart
+                    continue
+                data = await part.read()
                 if part.name == "payload_json":
                     raw = bytes(data)
                     body = self._parse_json(raw)
                 else:
-                    ctype = part.headers.get("Content-Type")  # type: ignore[union-attr]
+                    ctype = part.headers.get("Content-Type")
                     files.append(FilePart(part.name or "", part.filename or "file", bytes(data), ctype))
             return body, files, raw
         raw = await request.read()
@@ -262,8 +264,9 @@ class DiscordEmulator:
         The regex is searched in the path after /api/v10 and in the full path. `delay` seconds pass before
         the answer; with `status=None` the request is only delayed, then handled normally.
         """
-        fault = Fault(method.upper(), re.compile(path_regex), status, retry_after, via, count, is_global, delay,
-                      code, message)
+        fault = Fault(
+            method.upper(), re.compile(path_regex), status, retry_after, via, count, is_global, delay, code, message
+        )
         self.faults.append(fault)
         return fault
 
@@ -312,26 +315,35 @@ class DiscordEmulator:
 
     # -- the world --------------------------------------------------------------------------------------------
     def bot_user_json(self) -> dict[str, Any]:
-        return {**user_json(self.bot_user_id, self.bot_name, bot=True), "verified": True, "mfa_enabled": False,
-                "locale": "en-US", "email": None}
+        return {
+            **user_json(self.bot_user_id, self.bot_name, bot=True),
+            "verified": True,
+            "mfa_enabled": False,
+            "locale": "en-US",
+            "email": None,
+        }
 
     def add_guild(self, name: str = "Guild A", *, channel_name: str = "quiz") -> Guild:
         gid = self.ids.next()
         guild = Guild(gid, name, self.owner_id, everyone_role_id=gid, bot_role_id=self.ids.next())
         guild.roles[gid] = Role(gid, gid, "@everyone", DEFAULT_MEMBER_PERMISSIONS)
-        guild.roles[guild.bot_role_id] = Role(guild.bot_role_id, gid, self.bot_name, DEFAULT_BOT_PERMISSIONS,
-                                              position=1, managed=True)
+        guild.roles[guild.bot_role_id] = Role(
+            guild.bot_role_id, gid, self.bot_name, DEFAULT_BOT_PERMISSIONS, position=1, managed=True
+        )
         now = self.clock.iso()
         guild.members[self.owner_id] = Member(self.owner_id, "owner", gid, (), now)
-        guild.members[self.bot_user_id] = Member(self.bot_user_id, self.bot_name, gid, (guild.bot_role_id,), now,
-                                                 bot=True)
+        guild.members[self.bot_user_id] = Member(
+            self.bot_user_id, self.bot_name, gid, (guild.bot_role_id,), now, bot=True
+        )
         self.guilds[gid] = guild
         guild.channel_id = self._new_channel(guild, channel_name)
         # A guild joined while connected comes without `unavailable` (discord.py: on_guild_join);
         # `unavailable: false` is for guilds announced as stubs in READY (on_guild_available).
-        self._dispatch_guild("GUILD_CREATE", guild,
-                             lambda s: {k: v for k, v in self.guild_create_json(guild, s.intents).items()
-                                        if k != "unavailable"})
+        self._dispatch_guild(
+            "GUILD_CREATE",
+            guild,
+            lambda s: {k: v for k, v in self.guild_create_json(guild, s.intents).items() if k != "unavailable"},
+        )
         return guild
 
     def _new_channel(self, guild: Guild, name: str) -> int:
@@ -370,16 +382,22 @@ class DiscordEmulator:
         self._dispatch_guild("GUILD_ROLE_CREATE", guild, lambda s: {"guild_id": str(guild_id), "role": role.to_json()})
         return rid
 
-    def add_member(self, guild_id: int, name: str = "member", permissions: int | None = None,
-                   roles: tuple[int, ...] | list[int] = ()) -> Member:
+    def add_member(
+        self,
+        guild_id: int,
+        name: str = "member",
+        permissions: int | None = None,
+        roles: tuple[int, ...] | list[int] = (),
+    ) -> Member:
         guild = self.guilds[guild_id]
         role_ids = tuple(roles)
         if permissions is not None:
             role_ids += (self.add_role(guild_id, f"{name} permissions", permissions),)
         member = Member(self.ids.next(), name, guild_id, role_ids, self.clock.iso())
         guild.members[member.id] = member
-        self._dispatch_guild("GUILD_MEMBER_ADD", guild, lambda s: {**member.to_json(), "guild_id": str(guild_id)},
-                             intents=GUILD_MEMBERS)
+        self._dispatch_guild(
+            "GUILD_MEMBER_ADD", guild, lambda s: {**member.to_json(), "guild_id": str(guild_id)}, intents=GUILD_MEMBERS
+        )
         return member
 
     def set_bot_permissions(self, target: int, value: int) -> None:
@@ -395,13 +413,20 @@ class DiscordEmulator:
             channel.overwrites[self.bot_user_id] = (1, value, ALL_PERMISSIONS & ~value)
             self._dispatch_guild("CHANNEL_UPDATE", guild, lambda s, c=channel: c.to_json())
 
-    def make_attachment(self, filename: str, data: bytes, content_type: str | None = None,
-                        channel_id: int = 0) -> Attachment:
+    def make_attachment(
+        self, filename: str, data: bytes, content_type: str | None = None, channel_id: int = 0
+    ) -> Attachment:
         """A user-uploaded file for attachment options; its url is served over loopback."""
         return self.store_attachment(channel_id, filename, data, content_type)
 
-    def store_attachment(self, channel_id: int, filename: str, data: bytes, content_type: str | None = None,
-                         description: str | None = None) -> Attachment:
+    def store_attachment(
+        self,
+        channel_id: int,
+        filename: str,
+        data: bytes,
+        content_type: str | None = None,
+        description: str | None = None,
+    ) -> Attachment:
         aid = self.ids.next()
         url = f"{self.http_base_url}/attachments/{channel_id}/{aid}/{quote(filename)}"
         att = Attachment(aid, filename, data, url, content_type, description)
@@ -415,14 +440,35 @@ class DiscordEmulator:
 
     def guild_json(self, guild: Guild) -> dict[str, Any]:
         return {
-            "id": str(guild.id), "name": guild.name, "owner_id": str(guild.owner_id), "icon": None,
-            "splash": None, "discovery_splash": None, "banner": None, "description": None, "features": [],
-            "verification_level": 0, "default_message_notifications": 0, "explicit_content_filter": 0,
-            "mfa_level": 0, "nsfw_level": 0, "premium_tier": 0, "premium_subscription_count": 0,
-            "preferred_locale": "en-US", "system_channel_id": None, "system_channel_flags": 0,
-            "rules_channel_id": None, "public_updates_channel_id": None, "afk_channel_id": None,
-            "afk_timeout": 300, "vanity_url_code": None, "application_id": None, "max_members": 500000,
-            "roles": [r.to_json() for r in guild.roles.values()], "emojis": [], "stickers": [],
+            "id": str(guild.id),
+            "name": guild.name,
+            "owner_id": str(guild.owner_id),
+            "icon": None,
+            "splash": None,
+            "discovery_splash": None,
+            "banner": None,
+            "description": None,
+            "features": [],
+            "verification_level": 0,
+            "default_message_notifications": 0,
+            "explicit_content_filter": 0,
+            "mfa_level": 0,
+            "nsfw_level": 0,
+            "premium_tier": 0,
+            "premium_subscription_count": 0,
+            "preferred_locale": "en-US",
+            "system_channel_id": None,
+            "system_channel_flags": 0,
+            "rules_channel_id": None,
+            "public_updates_channel_id": None,
+            "afk_channel_id": None,
+            "afk_timeout": 300,
+            "vanity_url_code": None,
+            "application_id": None,
+            "max_members": 500000,
+            "roles": [r.to_json() for r in guild.roles.values()],
+            "emojis": [],
+            "stickers": [],
         }
 
     def guild_create_json(self, guild: Guild, intents: int) -> dict[str, Any]:
@@ -432,11 +478,19 @@ class DiscordEmulator:
         else:
             members = [guild.members[self.bot_user_id].to_json()]
         return {
-            **self.guild_json(guild), "unavailable": False, "large": len(guild.members) > 250,
-            "member_count": len(guild.members), "joined_at": guild.members[self.bot_user_id].joined_at,
-            "channels": [c.to_json() for c in guild.channels.values()], "members": members,
-            "threads": [], "presences": [], "voice_states": [], "stage_instances": [],
-            "guild_scheduled_events": [], "soundboard_sounds": [],
+            **self.guild_json(guild),
+            "unavailable": False,
+            "large": len(guild.members) > 250,
+            "member_count": len(guild.members),
+            "joined_at": guild.members[self.bot_user_id].joined_at,
+            "channels": [c.to_json() for c in guild.channels.values()],
+            "members": members,
+            "threads": [],
+            "presences": [],
+            "voice_states": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+            "soundboard_sounds": [],
         }
 
     def permissions_in(self, member_id: int, channel_id: int) -> int:
@@ -491,8 +545,12 @@ class DiscordEmulator:
         if guild is None:
             return
         if t == "MESSAGE_DELETE":
-            self._dispatch_guild(t, guild, lambda s: {"id": str(msg.id), "channel_id": str(msg.channel_id),
-                                                      "guild_id": str(msg.guild_id)}, intents=GUILD_MESSAGES)
+            self._dispatch_guild(
+                t,
+                guild,
+                lambda s: {"id": str(msg.id), "channel_id": str(msg.channel_id), "guild_id": str(msg.guild_id)},
+                intents=GUILD_MESSAGES,
+            )
         else:
             self._dispatch_guild(t, guild, lambda s: msg.to_json(), intents=GUILD_MESSAGES)
 
@@ -507,12 +565,14 @@ class DiscordEmulator:
 
     async def wait_for_session(self, timeout: float = 20, *, newer_than: int = 0) -> Session:
         """A connected session that got READY and every GUILD_CREATE, numbered above `newer_than`."""
+
         def ready() -> Session | None:
             s = self.gateway.session
             return s if s is not None and s.ready and s.connected and s.number > newer_than else None
 
-        return await self.notifier.wait(("session",), ready, timeout,
-                                        lambda: f"a bot session (current: {self.gateway.session!r})")
+        return await self.notifier.wait(
+            ("session",), ready, timeout, lambda: f"a bot session (current: {self.gateway.session!r})"
+        )
 
     @property
     def session_number(self) -> int:
@@ -524,8 +584,9 @@ class DiscordEmulator:
             s = self.gateway.session
             return s if s is not None and s.connected and s.resumes > resumes_above else None
 
-        return await self.notifier.wait(("session",), resumed, timeout,
-                                        lambda: f"a RESUME (current: {self.gateway.session!r})")
+        return await self.notifier.wait(
+            ("session",), resumed, timeout, lambda: f"a RESUME (current: {self.gateway.session!r})"
+        )
 
     # -- commands ---------------------------------------------------------------------------------------------
     def command_names(self, guild_id: int | None = None) -> set[str]:
@@ -538,12 +599,16 @@ class DiscordEmulator:
                     names |= {c["name"] for c in cmds}
         return names
 
-    async def wait_for_commands(self, names: set[str] | list[str], timeout: float = 20,
-                                guild_id: int | None = None) -> set[str]:
+    async def wait_for_commands(
+        self, names: set[str] | list[str], timeout: float = 20, guild_id: int | None = None
+    ) -> set[str]:
         wanted = set(names)
         return await self.notifier.wait(
-            ("commands",), lambda: wanted <= self.command_names(guild_id) and self.command_names(guild_id),
-            timeout, lambda: f"commands {sorted(wanted)} (registered: {sorted(self.command_names(guild_id))})")
+            ("commands",),
+            lambda: wanted <= self.command_names(guild_id) and self.command_names(guild_id),
+            timeout,
+            lambda: f"commands {sorted(wanted)} (registered: {sorted(self.command_names(guild_id))})",
+        )
 
     def find_command(self, name: str, guild_id: int | None, ctype: int = 1) -> dict:
         for scope in (guild_id, None) if guild_id is not None else (None,):
@@ -553,28 +618,32 @@ class DiscordEmulator:
         raise LookupError(f"no synced command {name!r} (registered: {sorted(self.command_names(guild_id))})")
 
     # -- interactions (see interactions.py) -------------------------------------------------------------------
-    async def run_command(self, member: Member, channel_id: int, path: str, options: dict | None = None
-                          ) -> interactions.InteractionHandle:
+    async def run_command(
+        self, member: Member, channel_id: int, path: str, options: dict | None = None
+    ) -> interactions.InteractionHandle:
         return interactions.run_command(self, member, channel_id, path, options or {})
 
-    async def autocomplete(self, member: Member, channel_id: int, path: str, options: dict, *, focused: str
-                           ) -> interactions.InteractionHandle:
+    async def autocomplete(
+        self, member: Member, channel_id: int, path: str, options: dict, *, focused: str
+    ) -> interactions.InteractionHandle:
         return interactions.autocomplete(self, member, channel_id, path, options, focused)
 
-    async def click(self, member: Member, message: Message | int, custom_id: str
-                    ) -> interactions.InteractionHandle:
+    async def click(self, member: Member, message: Message | int, custom_id: str) -> interactions.InteractionHandle:
         return interactions.click(self, member, message, custom_id, None)
 
-    async def select(self, member: Member, message: Message | int, custom_id: str, values: list[str]
-                     ) -> interactions.InteractionHandle:
+    async def select(
+        self, member: Member, message: Message | int, custom_id: str, values: list[str]
+    ) -> interactions.InteractionHandle:
         return interactions.click(self, member, message, custom_id, values)
 
-    async def click_raw(self, member: Member, channel_id: int, custom_id: str, message_id: int | None = None
-                        ) -> interactions.InteractionHandle:
+    async def click_raw(
+        self, member: Member, channel_id: int, custom_id: str, message_id: int | None = None
+    ) -> interactions.InteractionHandle:
         return interactions.click_raw(self, member, channel_id, custom_id, message_id)
 
-    async def submit_modal(self, member: Member, opener: interactions.InteractionHandle, values: dict[str, Any]
-                           ) -> interactions.InteractionHandle:
+    async def submit_modal(
+        self, member: Member, opener: interactions.InteractionHandle, values: dict[str, Any]
+    ) -> interactions.InteractionHandle:
         return interactions.submit_modal(self, member, opener, values)
 
     # -- messages ---------------------------------------------------------------------------------------------
@@ -584,9 +653,16 @@ class DiscordEmulator:
     def channel_messages(self, channel_id: int) -> list[Message]:
         return list(self.channel_log.get(channel_id, []))
 
-    async def wait_for_message(self, channel_id: int, predicate: Callable[[Message], Any] = lambda m: True,
-                               timeout: float = 10, *, ephemeral: bool = False) -> Message:
+    async def wait_for_message(
+        self,
+        channel_id: int,
+        predicate: Callable[[Message], Any] = lambda m: True,
+        timeout: float = 10,
+        *,
+        ephemeral: bool = False,
+    ) -> Message:
         """The first message in the channel matching `predicate`, existing or future (re-checked on edits)."""
+
         def find() -> Message | None:
             pool = self.channel_log.get(channel_id, [])
             if ephemeral:
@@ -596,19 +672,25 @@ class DiscordEmulator:
                     return msg
             return None
 
-        return await self.notifier.wait((("channel", channel_id),), find, timeout,
-                                        lambda: f"a matching message in {channel_id} "
-                                                f"(have: {self.channel_log.get(channel_id, [])[-5:]})")
+        return await self.notifier.wait(
+            (("channel", channel_id),),
+            find,
+            timeout,
+            lambda: f"a matching message in {channel_id} (have: {self.channel_log.get(channel_id, [])[-5:]})",
+        )
 
-    async def wait_for_edit(self, message_id: int, predicate: Callable[[Message], Any] = lambda m: True,
-                            timeout: float = 10) -> Message:
+    async def wait_for_edit(
+        self, message_id: int, predicate: Callable[[Message], Any] = lambda m: True, timeout: float = 10
+    ) -> Message:
         """The message once it has been edited at least once and matches `predicate`."""
+
         def check() -> Message | None:
             msg = self.messages.get(message_id)
             return msg if msg is not None and msg.edits > 0 and predicate(msg) else None
 
-        return await self.notifier.wait((("message", message_id),), check, timeout,
-                                        lambda: f"an edit of {self.messages.get(message_id)!r}")
+        return await self.notifier.wait(
+            (("message", message_id),), check, timeout, lambda: f"an edit of {self.messages.get(message_id)!r}"
+        )
 
     def notify_message(self, msg: Message) -> None:
         self.notifier.notify(("channel", msg.channel_id), ("message", msg.id))
@@ -629,4 +711,3 @@ class DiscordEmulator:
 
     def requests_to(self, method: str, route: str) -> list[RequestRecord]:
         return [r for r in self.requests if r.method == method and r.route == route]
-

@@ -1,4 +1,4 @@
-"""Optional check of request bodies against Discord's OpenAPI spec (notes §5); the documented limits stay primary.
+"""Optional check of request bodies against Discord's OpenAPI spec (NOTES.md §5); the documented limits stay primary.
 
 Validators are compiled once per route and results are memoised by the raw body, so a burst of identical
 bodies (2,000 "ok" replies) costs one validation.
@@ -64,8 +64,9 @@ class SpecChecker:
 
     def _load(self) -> dict:
         if self._spec is None:
-            self._spec = json.loads(self.path.read_text())
-            self._routes = {_norm(p): p for p in self._spec["paths"]}
+            spec: dict = json.loads(self.path.read_text())
+            self._routes = {_norm(p): p for p in spec["paths"]}
+            self._spec = spec
         return self._spec
 
     def _validator(self, method: str, template: str) -> Any:
@@ -96,8 +97,11 @@ class SpecChecker:
         validator = self._validator(method, template)
         problems: list[str] = []
         if validator is not None:
-            problems = [f"{'/'.join(map(str, e.absolute_path)) or '<body>'}: {e.message[:300]}"
-                        for e in validator.iter_errors(body) if not _benign(e)]
+            problems = [
+                f"{'/'.join(map(str, e.absolute_path)) or '<body>'}: {e.message[:300]}"
+                for e in validator.iter_errors(body)
+                if not _benign(e)
+            ]
         if len(self._memo) > 4096:
             self._memo.clear()
         self._memo[memo_key] = problems

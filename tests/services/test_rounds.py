@@ -247,11 +247,13 @@ async def test_resume_finds_a_question_already_in_the_channel_instead_of_posting
     try:
         await again_workers.rounds.resume()
         for _ in range(100):
-            if (await again.answers.posts.get(post.id)).message_id is not None:
+            stored = await again.answers.posts.get(post.id)
+            if stored is not None and stored.message_id is not None:
                 break
             await asyncio.sleep(0.01)
         assert post.id in publisher.lookups
-        assert (await again.answers.posts.get(post.id)).message_id == publisher.sent[post.id]
+        stored = await again.answers.posts.get(post.id)
+        assert stored is not None and stored.message_id == publisher.sent[post.id]
         assert len(publisher.questions) == 1
     finally:
         await again_workers.rounds.close()

@@ -2,6 +2,7 @@
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,16 +22,21 @@ async def test_fresh_database_reaches_head_and_rerun_applies_nothing(tmp_path):
         await db.close()
 
 
+async def scalar(db: Database, sql: str) -> Any:
+    """The first column of the first row `sql` returns."""
+    async with db.conn.execute(sql) as cur:
+        row = await cur.fetchone()
+    assert row is not None, sql
+    return row[0]
+
+
 async def test_connection_pragmas(tmp_path):
     """WAL, foreign keys and a busy timeout are on."""
     db = await Database.open(tmp_path / "q.sqlite3")
     try:
-        async with db.conn.execute("PRAGMA journal_mode") as cur:
-            assert (await cur.fetchone())[0] == "wal"
-        async with db.conn.execute("PRAGMA foreign_keys") as cur:
-            assert (await cur.fetchone())[0] == 1
-        async with db.conn.execute("PRAGMA busy_timeout") as cur:
-            assert (await cur.fetchone())[0] > 0
+        assert await scalar(db, "PRAGMA journal_mode") == "wal"
+        assert await scalar(db, "PRAGMA foreign_keys") == 1
+        assert await scalar(db, "PRAGMA busy_timeout") > 0
     finally:
         await db.close()
 
@@ -50,8 +56,7 @@ async def test_a_failing_migration_leaves_the_previous_version(tmp_path):
         assert await db.user_version() == 1
         async with db.conn.execute("SELECT name FROM sqlite_master WHERE name = 'b'") as cur:
             assert await cur.fetchone() is None
-        async with db.conn.execute("SELECT COUNT(*) FROM a") as cur:
-            assert (await cur.fetchone())[0] == 0
+        assert await scalar(db, "SELECT COUNT(*) FROM a") == 0
         assert not db.conn.in_transaction
     finally:
         await db.close()
