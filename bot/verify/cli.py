@@ -59,27 +59,27 @@ def run(
     err: TextIO | None = None,
 ) -> int:
     """Verify the decks in ``paths`` (default: content/) against one release; return the exit status."""
-    out = out or sys.stdout
-    err = err or sys.stderr
+    stdout = out or sys.stdout
+    stderr = err or sys.stderr
     started = time.monotonic()
     try:
         opened = _open_wheel(trl, wheel, cache, index_url)
     except WheelError as exc:
-        err.write(f"error: {exc}\n")
+        stderr.write(f"error: {exc}\n")
         return 2
     files = content_files(paths or [CONTENT_DIR])
     if not files:
-        err.write("error: no content files found\n")
+        stderr.write("error: no content files found\n")
         return 2
     decks, problems = load_files(files)
     if problems:
         more = f" (and {len(problems) - 1} more; run python -m bot check-content)" if len(problems) > 1 else ""
-        err.write(f"error: {problems[0]}{more}\n")
+        stderr.write(f"error: {problems[0]}{more}\n")
         return 2
     results = verify_decks(decks, Resolver(opened))
     header = f"verifying {len(files)} file(s) against trl {opened.version} ({opened.origin})"
-    write_report(out, header, results, failures_only=failures_only)
-    out.write(f"took {time.monotonic() - started:.1f}s\n")
+    write_report(stdout, header, results, failures_only=failures_only)
+    stdout.write(f"took {time.monotonic() - started:.1f}s\n")
     return 1 if any(q.failed for q in results) else 0
 
 

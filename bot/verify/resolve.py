@@ -331,6 +331,7 @@ def _parameter(function: Symbol, name: str) -> Symbol:
     defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
     pairs: list[tuple[ast.arg, ast.expr | None]] = list(zip(positional, defaults, strict=True))
     pairs += list(zip(args.kwonlyargs, args.kw_defaults, strict=True))
+    pairs += [(a, None) for a in (args.vararg, args.kwarg) if a is not None]
     for arg, default in pairs:
         if arg.arg == name:
             return Symbol(Kind.PARAM, f"{function.name}.{name}", function.module, arg, default, owner=function)
@@ -341,7 +342,8 @@ def parameter_names(function: Symbol) -> list[str]:
     node = function.node
     assert isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
     args = node.args
-    return [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
+    extra = [a for a in (args.vararg, args.kwarg) if a is not None]
+    return [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, *extra)]
 
 
 def _absolute(module: Module, stmt: ast.ImportFrom) -> str:

@@ -212,6 +212,18 @@ class Wheel:
                 headers.append((number, name.strip(), value.strip()))
         return headers
 
+    def description(self) -> tuple[int, str] | None:
+        """The METADATA body (the long description, i.e. the README) and the line it starts on."""
+        path = self.metadata_path
+        text = self.text(path) if path else None
+        if text is None:
+            return None
+        lines = text.splitlines(keepends=True)
+        for index, line in enumerate(lines):
+            if not line.strip():
+                return index + 2, "".join(lines[index + 1 :])
+        return None
+
     @property
     def version(self) -> str | None:
         return next((v for _, n, v in self.metadata() if n.lower() == "version"), None)
