@@ -6,7 +6,7 @@ import textwrap
 import zipfile
 from pathlib import Path
 
-INIT = '''
+INIT = """
 import sys
 from typing import TYPE_CHECKING
 
@@ -21,13 +21,13 @@ if TYPE_CHECKING:
     from .trainer import AlphaConfig, AlphaTrainer
 else:
     sys.modules[__name__] = object()
-'''
+"""
 
-TRAINER_INIT = '''
+TRAINER_INIT = """
 _import_structure = {"alpha_config": ["AlphaConfig"], "alpha_trainer": ["AlphaTrainer"]}
-'''
+"""
 
-BASE_CONFIG = '''
+BASE_CONFIG = """
 from dataclasses import dataclass, field
 
 from transformers import TrainingArguments
@@ -37,7 +37,7 @@ from transformers import TrainingArguments
 class _Base(TrainingArguments):
     logging_steps: float = field(default=10, metadata={"help": "Log every X steps."})
     gradient_checkpointing: bool = True
-'''
+"""
 
 ALPHA_CONFIG = '''
 from dataclasses import dataclass, field
@@ -69,7 +69,7 @@ class AlphaConfig(_Base):
             )
 '''
 
-ALPHA_TRAINER = '''
+ALPHA_TRAINER = """
 from ..data_utils import pack as _pack
 
 
@@ -79,7 +79,7 @@ class AlphaTrainer:
 
     def compute_loss(self, inputs, mode: "Literal['train', 'eval']" = "train"):
         return -logsigmoid(inputs["chosen"] - inputs["rejected"]).mean()
-'''
+"""
 
 DATA_UTILS = '''
 def pack(dataset, seq_length, strategy: str = "bfd"):
@@ -87,14 +87,14 @@ def pack(dataset, seq_length, strategy: str = "bfd"):
     return dataset
 '''
 
-EXTRA = '''
+EXTRA = """
 def late_addition():
     pass
 
 
 def later_addition():
     pass
-'''
+"""
 
 METADATA = """Metadata-Version: 2.4
 Name: trl

@@ -66,7 +66,7 @@ def test_report_names_each_question_and_the_deciding_line(tmp_path, deck):
 
 
 def test_all_holding_exits_zero_and_failures_only_is_quiet(tmp_path, deck):
-    deck.write_text(DECK.split("  - id: \"q-fails\"")[0])
+    deck.write_text(DECK.split('  - id: "q-fails"')[0])
     code, out, _ = verify(wheel=make_wheel(tmp_path / "w"), paths=[deck], failures_only=True)
     assert code == 0
     assert "q-holds" not in out

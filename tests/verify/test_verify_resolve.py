@@ -63,7 +63,11 @@ def test_function_parameters_and_methods(resolver):
     ("target", "message", "where"),
     [
         ("trl.Missing", "trl/__init__.py neither defines nor exports Missing", "trl/__init__.py"),
-        ("trl.trainer.nope.Thing", "trl/trainer/__init__.py neither defines nor exports nope", "trl/trainer/__init__.py"),
+        (
+            "trl.trainer.nope.Thing",
+            "trl/trainer/__init__.py neither defines nor exports nope",
+            "trl/trainer/__init__.py",
+        ),
         ("trl.AlphaTrainer.__init__.nope", "has no parameter nope", "trl/trainer/alpha_trainer.py:"),
         ("trl.AlphaConfig.beta.deeper", "is a field; nothing resolves below it", "trl/trainer/alpha_config.py:"),
     ],

@@ -30,8 +30,11 @@ class FakeIndex:
         if url == INDEX:
             assert request.get_header("Accept") == "application/vnd.pypi.simple.v1+json"
             files = [
-                {"filename": name, "url": f"https://files.invalid/{name}",
-                 "hashes": {"sha256": self.sha_override or hashlib.sha256(data).hexdigest()}}
+                {
+                    "filename": name,
+                    "url": f"https://files.invalid/{name}",
+                    "hashes": {"sha256": self.sha_override or hashlib.sha256(data).hexdigest()},
+                }
                 for name, data in self.wheels.items()
             ]
             files.append({"filename": "trl-9.9.0.tar.gz", "url": "https://files.invalid/x", "hashes": {"sha256": "0"}})
@@ -89,16 +92,16 @@ def test_a_malformed_version_is_refused_before_any_request(tmp_path, version):
 
 
 def test_an_unreachable_index_is_one_clear_error(tmp_path):
-    with pytest.raises(WheelError, match="cannot read the package index .*name resolution failed"):
+    with pytest.raises(WheelError, match=r"cannot read the package index .*name resolution failed"):
         fetch_wheel("9.9.0", tmp_path, index_url=INDEX, opener=FakeIndex({}, down=True))
 
 
 def test_files_that_are_not_trl_wheels_are_refused(tmp_path):
     (tmp_path / "x.whl").write_text("not a zip")
-    with pytest.raises(WheelError, match="cannot read .* as a wheel"):
+    with pytest.raises(WheelError, match=r"cannot read .* as a wheel"):
         Wheel.open(tmp_path / "x.whl")
     other = make_wheel(tmp_path / "other", files={"other/__init__.py": ""})
-    with pytest.raises(WheelError, match="holds no trl/__init__.py"):
+    with pytest.raises(WheelError, match=r"holds no trl/__init__\.py"):
         Wheel.open(other)
 
 
