@@ -1,3 +1,4 @@
+# pyright: strict
 """Verify a deck's fact checks against a TRL release, read from its wheel as text.
 
 Nothing here imports trl, torch or transformers, and nothing in a deck is executed: the release's

@@ -1,3 +1,4 @@
+# pyright: strict
 """One function per check kind: decide a check against a wheel and say where in TRL that was decided."""
 
 from __future__ import annotations
@@ -113,7 +114,7 @@ def check_choices(check: ChoicesCheck, resolver: Resolver) -> Outcome:
     extra = [f for f in values if not any(_same(f, v) for v in expected)]
     if not missing and not extra:
         return Outcome(True, f"{check.target} accepts exactly {_set_text(values)} ({origin})", where)
-    parts = []
+    parts: list[str] = []
     if missing:
         parts.append(f"no longer accepts {_set_text(missing)}")
     if extra:

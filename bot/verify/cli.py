@@ -1,3 +1,4 @@
+# pyright: strict
 """``python -m bot verify-content``: check every deck's fact checks against one TRL release.
 
 Exit status: 0 when every check holds, 1 when any fails, 2 for bad input (an unknown version, a wheel

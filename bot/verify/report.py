@@ -1,3 +1,4 @@
+# pyright: strict
 """Plain-text report: per question, each check that holds or fails, with the TRL file:line that decided it."""
 
 from __future__ import annotations

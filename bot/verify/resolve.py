@@ -1,3 +1,4 @@
+# pyright: strict
 """Dotted path -> syntax-tree node with its file and line, following TRL's lazy exports and bases.
 
 The rules are listed in ``bot.verify`` (the package docstring) and in content/README.md.

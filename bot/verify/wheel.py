@@ -1,3 +1,4 @@
+# pyright: strict
 """Fetch a TRL wheel from the package index once, cache it, and read its files without importing them.
 
 The cache holds the wheel files exactly as the index serves them, named as on the index
@@ -18,7 +19,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol, cast
 
 INDEX_URL = "https://pypi.org/simple/trl/"
 """The package index page for trl (PEP 691 JSON)."""
@@ -83,31 +84,31 @@ def _cached(version: str, cache_dir: Path) -> Path | None:
     return None
 
 
-def _index_files(index_url: str, opener: Opener) -> list[dict[str, Any]]:
+def _index_files(index_url: str, opener: Opener) -> list[dict[str, object]]:
     request = urllib.request.Request(index_url, headers={"Accept": JSON_ACCEPT})
     try:
         with opener(request, TIMEOUT_SECONDS) as response:
-            page: Any = json.loads(response.read())
+            page: object = json.loads(response.read())
     except (OSError, urllib.error.URLError, ValueError) as exc:
         raise WheelError(f"cannot read the package index {index_url}: {_reason(exc)}") from None
-    files = page.get("files") if isinstance(page, dict) else None
+    files = cast("dict[str, object]", page).get("files") if isinstance(page, dict) else None
     if not isinstance(files, list):
         raise WheelError(f"the package index {index_url} did not answer with a PEP 691 file list")
-    return [f for f in files if isinstance(f, dict)]  # pyright: ignore[reportUnknownVariableType]
+    return [cast("dict[str, object]", f) for f in cast("list[object]", files) if isinstance(f, dict)]
 
 
-def _pick_wheel(files: list[dict[str, Any]], version: str) -> tuple[str, str, str] | None:
+def _pick_wheel(files: list[dict[str, object]], version: str) -> tuple[str, str, str] | None:
     for entry in files:
         filename, url, hashes = entry.get("filename"), entry.get("url"), entry.get("hashes")
         if not (isinstance(filename, str) and isinstance(url, str) and isinstance(hashes, dict)):
             continue
-        sha256: Any = hashes.get("sha256")  # pyright: ignore[reportUnknownMemberType]
+        sha256 = cast("dict[str, object]", hashes).get("sha256")
         if filename.startswith(f"trl-{version}-") and filename.endswith(".whl") and isinstance(sha256, str):
             return filename, url, sha256
     return None
 
 
-def _latest_versions(files: list[dict[str, Any]], count: int = 5) -> list[str]:
+def _latest_versions(files: list[dict[str, object]], count: int = 5) -> list[str]:
     versions: set[str] = set()
     for entry in files:
         match = re.match(r"^trl-([^-]+)-.*\.whl$", str(entry.get("filename", "")))
