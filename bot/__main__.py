@@ -1,4 +1,4 @@
-"""Composition root and command line: python -m bot [run|sync|migrate|check-content|schema]."""
+"""Composition root and command line: python -m bot [run|sync|migrate|check-content|schema|verify-content]."""
 
 from __future__ import annotations
 
@@ -45,6 +45,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     check.add_argument("paths", nargs="*", type=Path, help="files or folders (default: the content folder)")
     schema = sub.add_parser("schema", help="write the JSON Schema for content files")
     schema.add_argument("--output", type=Path, default=SCHEMA_PATH)
+    from bot.verify.cli import add_arguments as add_verify_arguments
+
+    verify = sub.add_parser("verify-content", help="verify the decks' fact checks against a TRL release")
+    add_verify_arguments(verify)
     args = parser.parse_args(argv)
     args.command = args.command or "run"
     return args
@@ -234,6 +238,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.command == "schema":
         return write_schema(args.output)
+    if args.command == "verify-content":
+        from bot.verify.cli import run_args
+
+        return run_args(args)
     settings = load_settings()
     from bot.logs import setup_logging
 

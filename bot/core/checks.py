@@ -53,7 +53,10 @@ class ExistsCheck(_Check):
 
 
 class AbsentCheck(_Check):
-    """The dotted path does not resolve in the release (removed, or never there)."""
+    """The dotted path does not resolve in the release (removed, or never there).
+
+    A class member TRL does not define counts as absent even if a base outside TRL might define it.
+    """
 
     kind: Literal["absent"]
     target: Target
@@ -68,7 +71,10 @@ class ContainsCheck(_Check):
 
 
 class MetadataCheck(_Check):
-    """A field of the wheel's METADATA (``Summary``, ``Requires-Python``…) contains this text."""
+    """A field of the wheel's METADATA (``Summary``, ``Requires-Python``…) contains this text.
+
+    ``Description`` also reads the long description (the README) in the METADATA body.
+    """
 
     kind: Literal["metadata"]
     field: Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z-]*$", max_length=40)]
