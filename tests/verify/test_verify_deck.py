@@ -62,11 +62,25 @@ def test_an_older_release_fails_exactly_the_facts_that_changed_since():
     """On trl 1.12.0 exactly these checks fail, each explained by the release history:
 
     - trl.experimental.ppo still existed: PPOTrainer and its module were removed in v1.13.0;
-    - the use_liger_kernel FutureWarning was added in v1.15.0.
+    - the use_liger_kernel FutureWarning was added in v1.15.0 (in SFT, DPO and KTO alike);
+    - v1.15.0 also added the refusal of a PEFT adapter on lm_head and trl.kernels.chunked_divergence,
+      whose docstring the distillation question quotes (1.13.0 and 1.14.0 fail the same three).
     """
     ppo = "absent trl.experimental.ppo"
     liger = "contains trl.SFTTrainer '`use_liger_kernel=True` is deprecated and will be removed in v2.0.0.'"
+    liger_init = "contains trl.trainer.{}_trainer.{}Trainer.__init__ '`use_liger_kernel=True` is deprecated and will be removed in v2.0.0'"
+    lm_head = (
+        "contains trl.trainer.{}_trainer.{}Trainer.__init__ 'Applying a PEFT adapter to `lm_head` is not supported'"
+    )
+    divergence = (
+        "contains trl.kernels.chunked_divergence "
+        "'`0.0` is the forward KL(teacher || student), `1.0` the reverse KL(student || teacher)'"
+    )
+    trainers = [("sft", "SFT"), ("dpo", "DPO"), ("kto", "KTO")]
     assert failures(OLDER) == {
+        *{("peft-lora-on-lm-head-refused", lm_head.format(*t)) for t in trainers},
+        *{("memory-liger-kernel-deprecated", liger_init.format(*t)) for t in trainers[:2]},
+        ("distillation-beta-divergence", divergence),
         ("seed-01-trl-purpose", ppo),
         ("seed-02-reward-model-role", ppo),
         ("seed-04-kl-penalty-purpose", ppo),
