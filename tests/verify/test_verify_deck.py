@@ -68,10 +68,9 @@ def test_an_older_release_fails_exactly_the_facts_that_changed_since():
     """
     ppo = "absent trl.experimental.ppo"
     liger = "contains trl.SFTTrainer '`use_liger_kernel=True` is deprecated and will be removed in v2.0.0.'"
-    liger_init = "contains trl.trainer.{}_trainer.{}Trainer.__init__ '`use_liger_kernel=True` is deprecated and will be removed in v2.0.0'"
-    lm_head = (
-        "contains trl.trainer.{}_trainer.{}Trainer.__init__ 'Applying a PEFT adapter to `lm_head` is not supported'"
-    )
+    init = "contains trl.trainer.{}_trainer.{}Trainer.__init__ "
+    liger_init = init + "'`use_liger_kernel=True` is deprecated and will be removed in v2.0.0'"
+    lm_head = init + "'Applying a PEFT adapter to `lm_head` is not supported'"
     divergence = (
         "contains trl.kernels.chunked_divergence "
         "'`0.0` is the forward KL(teacher || student), `1.0` the reverse KL(student || teacher)'"
