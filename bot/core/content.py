@@ -10,6 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from bot.core.checks import Check
 
 LETTERS = "ABCDE"
+# The deck a command uses when the member names none.
+DEFAULT_DECK = "trl"
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
 # Discord renders the prompt in an embed description (4096) and each choice in a field value (1024);

@@ -1,0 +1,108 @@
+"""The question modal: five inputs, validated by the same model as the YAML decks."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot.core.content import CHOICE_MAX, EXPLANATION_MAX, MAX_CHOICES, PROMPT_MAX
+from bot.core.drafts import Draft
+from bot.services.questions import InvalidDraft
+from bot.ui.checks import guild_id
+from bot.ui.errors import handle, send_ephemeral
+from bot.ui.moderation import drafts, render
+from bot.ui.moderation.views import fix_view
+from bot.ui.render import clip
+
+if TYPE_CHECKING:
+    from bot.ui.client import QuizBot
+
+
+class QuestionModal(discord.ui.Modal):
+    """Add (target = deck) or edit (target = question id) a server question."""
+
+    def __init__(self, mode: str, target: str, draft: Draft | None = None) -> None:
+        title = f"New question for the {target} deck" if mode == "add" else f"Edit {target}"
+        super().__init__(title=title[:45], timeout=30 * 60)
+        self.mode, self.target = mode, target
+        draft = draft or Draft("", "", "", "")
+        self.prompt = discord.ui.TextInput(
+            custom_id="prompt",
+            label="Question",
+            style=discord.TextStyle.paragraph,
+            max_length=PROMPT_MAX,
+            default=draft.prompt or None,
+        )
+        self.choices = discord.ui.TextInput(
+            custom_id="choices",
+            label=f"Choices, one per line (2-{MAX_CHOICES})",
+            style=discord.TextStyle.paragraph,
+            max_length=MAX_CHOICES * (CHOICE_MAX + 1),
+            default=draft.choices or None,
+            placeholder="SFTTrainer\nDPOTrainer\nGRPOTrainer\nRewardTrainer",
+        )
+        self.answer = discord.ui.TextInput(
+            custom_id="answer",
+            label="Correct letter (A = first line)",
+            max_length=2,
+            default=draft.answer or None,
+            placeholder="A",
+        )
+        self.explanation = discord.ui.TextInput(
+            custom_id="explanation",
+            label="Explanation: why it is right",
+            style=discord.TextStyle.paragraph,
+            max_length=EXPLANATION_MAX,
+            default=draft.explanation or None,
+        )
+        self.topic = discord.ui.TextInput(
+            custom_id="topic",
+            label="Topic (optional, e.g. dpo)",
+            required=False,
+            max_length=64,
+            default=draft.topic or None,
+        )
+        for item in (self.prompt, self.choices, self.answer, self.explanation, self.topic):
+            self.add_item(item)
+
+    def draft(self) -> Draft:
+        return Draft(
+            prompt=self.prompt.value,
+            choices=self.choices.value,
+            answer=self.answer.value,
+            explanation=self.explanation.value,
+            topic=self.topic.value or "",
+        )
+
+    async def on_submit(self, interaction: discord.Interaction[QuizBot]) -> None:
+        service = interaction.client.services.questions
+        guild = guild_id(interaction)
+        draft = self.draft()
+        try:
+            if self.mode == "add":
+                question = await service.add(
+                    guild_id=guild, member_id=interaction.user.id, deck=self.target, draft=draft
+                )
+                deck, verb = self.target, "Added"
+            else:
+                question, deck = await service.edit(
+                    guild_id=guild, member_id=interaction.user.id, question_id=self.target, draft=draft
+                )
+                verb = "Saved"
+        except InvalidDraft as refused:
+            await drafts.remember(interaction, refused.draft)
+            text = f"Nothing was saved. Please fix:\n{refused.user_message}\n\nWhat you typed:\n"
+            await send_ephemeral(
+                interaction, clip(text + render.draft_echo(draft)), view=fix_view(self.mode, self.target)
+            )
+            return
+        await drafts.forget(interaction)
+        await send_ephemeral(
+            interaction,
+            f"{verb} **{question.id}**. It is asked in this server's rounds and daily posts from now on.",
+            embed=render.preview_embed(question, deck),
+        )
+
+    async def on_error(self, interaction: discord.Interaction[QuizBot], error: Exception) -> None:
+        await handle(interaction, error)
