@@ -27,7 +27,9 @@ async def send_ephemeral(interaction: discord.Interaction[QuizBot], content: str
     """Reply, or follow up when the interaction was already answered or deferred."""
     kwargs.setdefault("allowed_mentions", discord.AllowedMentions.none())
     if interaction.response.is_done():
-        await interaction.followup.send(content, ephemeral=True, **kwargs)
+        if content is not None:  # a follow-up's content is a str or left out, never None
+            kwargs["content"] = content
+        await interaction.followup.send(ephemeral=True, **kwargs)
     else:
         await interaction.response.send_message(content, ephemeral=True, **kwargs)
 

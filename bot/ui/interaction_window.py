@@ -32,7 +32,7 @@ async def in_time(interaction: discord.Interaction[QuizBot], work: Awaitable[T],
     wraps every answer click, the hottest path of the bot.
     """
     loop = asyncio.get_running_loop()
-    deferral: asyncio.Task[None] | None = None
+    deferral: asyncio.Task[object] | None = None
 
     def defer() -> None:
         nonlocal deferral

@@ -29,4 +29,5 @@ def test_point_at_moves_every_route(restore):
 
 def test_use_gateway_moves_the_fallback_gateway(restore):
     endpoint.use_gateway("ws://127.0.0.1:9/gateway")
-    assert discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY == yarl.URL("ws://127.0.0.1:9/gateway")
+    gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+    assert gateway == yarl.URL("ws://127.0.0.1:9/gateway")

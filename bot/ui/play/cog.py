@@ -24,8 +24,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Loading this cog registers what clicks on the members' buttons do.
-CLICKS = clicks
+# Importing the click handlers registers them: loading this cog is what puts them in place.
+CLICK_HANDLERS = clicks
 
 
 @app_commands.guild_only()
