@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from bot.core.checks import Check
 
 LETTERS = "ABCDE"
+# The deck a command uses when the member names none.
 DEFAULT_DECK = "trl"
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 

@@ -7,6 +7,7 @@ moderator sentence -> anything else: logged with ids, and a generic apology.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -14,21 +15,26 @@ from discord import app_commands
 from bot.core.errors import QuizError
 from bot.ui.checks import NEEDS_MODERATOR
 
+if TYPE_CHECKING:
+    from bot.ui.client import QuizBot
+
 log = logging.getLogger(__name__)
 
 APOLOGY = "Something went wrong on my side; nothing you did. It has been logged."
 
 
-async def send_ephemeral(interaction: discord.Interaction, content: str | None = None, **kwargs: object) -> None:
+async def send_ephemeral(interaction: discord.Interaction[QuizBot], content: str | None = None, **kwargs: Any) -> None:
     """Reply, or follow up when the interaction was already answered or deferred."""
     kwargs.setdefault("allowed_mentions", discord.AllowedMentions.none())
     if interaction.response.is_done():
-        await interaction.followup.send(content, ephemeral=True, **kwargs)  # type: ignore[arg-type]
+        if content is not None:  # a follow-up's content is a str or left out, never None
+            kwargs["content"] = content
+        await interaction.followup.send(ephemeral=True, **kwargs)
     else:
-        await interaction.response.send_message(content, ephemeral=True, **kwargs)  # type: ignore[arg-type]
+        await interaction.response.send_message(content, ephemeral=True, **kwargs)
 
 
-async def handle(interaction: discord.Interaction, error: BaseException) -> None:
+async def handle(interaction: discord.Interaction[QuizBot], error: BaseException) -> None:
     """Tell the member what went wrong; log what they cannot fix."""
     if isinstance(error, app_commands.CommandInvokeError):
         error = error.original

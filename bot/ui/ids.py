@@ -1,13 +1,20 @@
-"""The custom_id grammar of every button the bot posts: quiz:<kind>:<fields>, at most 100 chars."""
+"""The custom_id grammar of every button the bot posts: quiz:<kind>:<fields>, at most 100 chars.
+
+One table, KINDS, gives each id type its pattern, its builder and its parser, so the three can't
+drift apart; build() and parse() only look the type (or the matching pattern) up in it.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from bot.core.content import LETTERS
 
 PREFIX = "quiz"
+MAX_LENGTH = 100  # Discord's limit for a custom_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,8 +30,11 @@ class NextId:
 
 @dataclass(frozen=True, slots=True)
 class BoardId:
-    scope: str
+    scope: str  # "all" or "week"
     page: int
+    # Previous and Next may point at the same page (the first or last); the direction ("p", "n" or
+    # "") keeps their ids distinct, as Discord requires within one message.
+    direction: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +51,7 @@ class CancelId:
 class ListId:
     deck: str
     page: int
+    direction: str = ""  # as in BoardId
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,73 +70,81 @@ class ForgetId:
 
 
 ButtonId = AnswerId | NextId | BoardId | RemoveId | CancelId | ListId | DraftId | ForgetId
+
 _SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
-
-_PATTERNS: list[tuple[re.Pattern[str], type]] = [
-    (re.compile(r"quiz:ans:(?P<post>[1-9][0-9]{0,18}):(?P<choice>[A-E])"), AnswerId),
-    (re.compile(r"quiz:next:(?P<post>[1-9][0-9]{0,18})"), NextId),
-    (re.compile(r"quiz:lb:(?P<scope>all|week):(?P<page>[1-9][0-9]{0,6})(?::[pn])?"), BoardId),
-    (re.compile(rf"quiz:qrm:(?P<question>{_SLUG})"), RemoveId),
-    (re.compile(r"quiz:cancel"), CancelId),
-    (re.compile(r"quiz:forget:(?P<member>[1-9][0-9]{0,19})"), ForgetId),
-    (re.compile(rf"quiz:ql:(?P<deck>{_SLUG}):(?P<page>[1-9][0-9]{{0,6}})(?::[pn])?"), ListId),
-    (re.compile(rf"quiz:draft:(?P<mode>add|edit):(?P<target>{_SLUG})"), DraftId),
-]
+_POST = r"[1-9][0-9]{0,18}"
+_PAGE = r"[1-9][0-9]{0,6}"
 
 
-def answer_id(post_id: int, choice: int) -> str:
-    return f"{PREFIX}:ans:{post_id}:{LETTERS[choice]}"
+def _dir(direction: str) -> str:
+    return f":{direction}" if direction else ""
 
 
-def next_id(post_id: int) -> str:
-    return f"{PREFIX}:next:{post_id}"
+@dataclass(frozen=True, slots=True)
+class Kind:
+    pattern: re.Pattern[str]
+    build: Callable[[Any], str]
+    parse: Callable[[re.Match[str]], ButtonId]
 
 
-def board_id(scope: str, page: int, direction: str = "") -> str:
-    # Previous and Next may point at the same page (the first or last); the direction keeps
-    # their ids distinct, as Discord requires within one message.
-    return f"{PREFIX}:lb:{scope}:{page}" + (f":{direction}" if direction else "")
+KINDS: dict[type, Kind] = {
+    AnswerId: Kind(
+        re.compile(rf"{PREFIX}:ans:(?P<post>{_POST}):(?P<choice>[A-E])"),
+        lambda b: f"{PREFIX}:ans:{b.post_id}:{LETTERS[b.choice]}",
+        lambda m: AnswerId(int(m["post"]), LETTERS.index(m["choice"])),
+    ),
+    NextId: Kind(
+        re.compile(rf"{PREFIX}:next:(?P<post>{_POST})"),
+        lambda b: f"{PREFIX}:next:{b.post_id}",
+        lambda m: NextId(int(m["post"])),
+    ),
+    BoardId: Kind(
+        re.compile(rf"{PREFIX}:lb:(?P<scope>all|week):(?P<page>{_PAGE})(?::(?P<dir>[pn]))?"),
+        lambda b: f"{PREFIX}:lb:{b.scope}:{b.page}{_dir(b.direction)}",
+        lambda m: BoardId(m["scope"], int(m["page"]), m["dir"] or ""),
+    ),
+    RemoveId: Kind(
+        re.compile(rf"{PREFIX}:qrm:(?P<question>{_SLUG})"),
+        lambda b: f"{PREFIX}:qrm:{b.question_id}",
+        lambda m: RemoveId(m["question"]),
+    ),
+    CancelId: Kind(
+        re.compile(rf"{PREFIX}:cancel"),
+        lambda _b: f"{PREFIX}:cancel",
+        lambda _m: CancelId(),
+    ),
+    ForgetId: Kind(
+        re.compile(rf"{PREFIX}:forget:(?P<member>[1-9][0-9]{{0,19}})"),
+        lambda b: f"{PREFIX}:forget:{b.member_id}",
+        lambda m: ForgetId(int(m["member"])),
+    ),
+    ListId: Kind(
+        re.compile(rf"{PREFIX}:ql:(?P<deck>{_SLUG}):(?P<page>{_PAGE})(?::(?P<dir>[pn]))?"),
+        lambda b: f"{PREFIX}:ql:{b.deck}:{b.page}{_dir(b.direction)}",
+        lambda m: ListId(m["deck"], int(m["page"]), m["dir"] or ""),
+    ),
+    DraftId: Kind(
+        re.compile(rf"{PREFIX}:draft:(?P<mode>add|edit):(?P<target>{_SLUG})"),
+        lambda b: f"{PREFIX}:draft:{b.mode}:{b.target}",
+        lambda m: DraftId(m["mode"], m["target"]),
+    ),
+}
 
 
-def remove_id(question_id: str) -> str:
-    return f"{PREFIX}:qrm:{question_id}"
-
-
-CANCEL = f"{PREFIX}:cancel"
-
-
-def forget_id(member_id: int) -> str:
-    return f"{PREFIX}:forget:{member_id}"
-
-
-def list_id(deck: str, page: int, direction: str = "") -> str:
-    return f"{PREFIX}:ql:{deck}:{page}" + (f":{direction}" if direction else "")
-
-
-def draft_id(mode: str, target: str) -> str:
-    return f"{PREFIX}:draft:{mode}:{target}"
+def build(button: ButtonId) -> str:
+    """The custom_id of a button."""
+    return KINDS[type(button)].build(button)
 
 
 def parse(custom_id: str) -> ButtonId | None:
     """Parse a custom_id this bot could have made; None for anything else."""
-    for pattern, kind in _PATTERNS:
-        match = pattern.fullmatch(custom_id)
-        if match is None:
-            continue
-        fields = match.groupdict()
-        if kind is AnswerId:
-            return AnswerId(int(fields["post"]), LETTERS.index(fields["choice"]))
-        if kind in (NextId,):
-            return NextId(int(fields["post"]))
-        if kind is BoardId:
-            return BoardId(fields["scope"], int(fields["page"]))
-        if kind is RemoveId:
-            return RemoveId(fields["question"])
-        if kind is ListId:
-            return ListId(fields["deck"], int(fields["page"]))
-        if kind is DraftId:
-            return DraftId(fields["mode"], fields["target"])
-        if kind is ForgetId:
-            return ForgetId(int(fields["member"]))
-        return CancelId()
+    for kind in KINDS.values():
+        match = kind.pattern.fullmatch(custom_id)
+        if match is not None:
+            return kind.parse(match)
     return None
+
+
+def answer_prefix(post_id: int) -> str:
+    """What the custom_id of every answer button of one post starts with."""
+    return build(AnswerId(post_id, 0))[: -len(LETTERS[0])]

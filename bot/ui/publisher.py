@@ -1,4 +1,4 @@
-"""Posting and editing the public quiz messages through discord.py."""
+"""Posting and editing the public quiz messages through discord.py: the services' publishing port."""
 
 from __future__ import annotations
 
@@ -10,8 +10,11 @@ import discord
 
 from bot.core.results import QuestionToPost, Reveal, RoundSummary
 from bot.services.ports import PublishError
-from bot.ui import ids, render
-from bot.ui.buttons import MUTED, closed_view, question_view
+from bot.ui import ids
+from bot.ui.buttons import MUTED
+from bot.ui.moderation.render import daily_cannot_post
+from bot.ui.play import render
+from bot.ui.play.views import closed_view, question_view
 
 if TYPE_CHECKING:
     from bot.ui.client import QuizBot
@@ -85,24 +88,24 @@ class DiscordPublisher:
                 allowed_mentions=mentions,
             )
         except discord.Forbidden as exc:
-            raise PublishError(render.daily_cannot_post(post.channel_id, gone=False)) from exc
+            raise PublishError(daily_cannot_post(post.channel_id, gone=False)) from exc
         except discord.NotFound as exc:
-            raise PublishError(render.daily_cannot_post(post.channel_id, gone=True)) from exc
+            raise PublishError(daily_cannot_post(post.channel_id, gone=True)) from exc
         except SEND_FAILURES as exc:
             raise PublishError(f"Discord did not take the post ({exc}); next try at the next day's time.") from exc
         return message.id
 
     async def find_question_message(self, channel_id: int, guild_id: int, post_id: int) -> int | None:
-        prefix = ids.answer_id(post_id, 0)[:-1]  # "quiz:ans:<post_id>:"
+        prefix = ids.answer_prefix(post_id)  # "quiz:ans:<post_id>:"
         me = self.bot.user.id if self.bot.user else None
         try:
             async for message in self._channel(channel_id, guild_id).history(limit=HISTORY_LIMIT):
                 if message.author.id == me and any(cid.startswith(prefix) for cid in _custom_ids(message)):
                     return message.id
         except discord.Forbidden as exc:
-            raise PublishError(render.daily_cannot_post(channel_id, gone=False)) from exc
+            raise PublishError(daily_cannot_post(channel_id, gone=False)) from exc
         except discord.NotFound as exc:
-            raise PublishError(render.daily_cannot_post(channel_id, gone=True)) from exc
+            raise PublishError(daily_cannot_post(channel_id, gone=True)) from exc
         except SEND_FAILURES as exc:
             raise PublishError(f"Could not read the channel's recent messages ({exc}).") from exc
         return None

@@ -1,4 +1,4 @@
-"""/quiz-admin: the moderators' top-level command.
+"""/quiz-admin: the moderators' top-level command, grouping question, config and daily.
 
 Discord hides a command through default permissions only at the top level, so the moderator
 commands live under their own top-level group rather than under /quiz; each subgroup also checks
@@ -13,9 +13,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.ui.cogs.admin_config import ConfigCommands
-from bot.ui.cogs.admin_daily import DailyCommands
-from bot.ui.cogs.admin_questions import QuestionCommands
+from bot.ui.moderation.config import ConfigCommands
+from bot.ui.moderation.daily import DailyCommands
+from bot.ui.moderation.questions import QuestionCommands
 
 if TYPE_CHECKING:
     from bot.ui.client import QuizBot

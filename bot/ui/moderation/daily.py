@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import discord
 from discord import app_commands
 
+from bot.core.content import DEFAULT_DECK
 from bot.core.errors import QuizError
 from bot.core.schedule import common_timezones
-from bot.ui import render
-from bot.ui.checks import ModeratorGroup
+from bot.ui.checks import ModeratorGroup, guild_id
 from bot.ui.errors import send_ephemeral
+from bot.ui.moderation import render
 
-DECK = "trl"
+if TYPE_CHECKING:
+    from bot.ui.client import QuizBot
 
 
 def _warning(channel: discord.TextChannel) -> str:
@@ -43,22 +47,22 @@ class DailyCommands(ModeratorGroup, name="daily", description="The daily questio
         channel="Where to post it",
         time="Time of day, 24-hour HH:MM, e.g. 09:00",
         timezone="The server's timezone (IANA name), e.g. Europe/Berlin",
-        deck="Which deck (default trl)",
+        deck=f"Which deck (default {DEFAULT_DECK})",
         role="A role to ping with each post (optional; nobody else is pinged)",
     )
     async def set_(
         self,
-        interaction: discord.Interaction,
+        interaction: discord.Interaction[QuizBot],
         channel: discord.TextChannel,
         time: str,
         timezone: str,
-        deck: str = DECK,
+        deck: str = DEFAULT_DECK,
         role: discord.Role | None = None,
     ) -> None:
         if role is not None and role.is_default():
             raise QuizError("Pick a specific role to ping, not @everyone. Nothing was changed.")
         status = await self.bot.services.daily.set(
-            guild_id=interaction.guild_id or 0,
+            guild_id=guild_id(interaction),
             member_id=interaction.user.id,
             channel_id=channel.id,
             time_text=time,
@@ -73,12 +77,14 @@ class DailyCommands(ModeratorGroup, name="daily", description="The daily questio
         )
 
     @set_.autocomplete("timezone")
-    async def timezone_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    async def timezone_choices(
+        self, interaction: discord.Interaction[QuizBot], current: str
+    ) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=name, value=name) for name in common_timezones(current)]
 
     @app_commands.command(name="off", description="Stop posting the daily question")
-    async def off(self, interaction: discord.Interaction) -> None:
-        changed = await self.bot.services.daily.off(guild_id=interaction.guild_id or 0, member_id=interaction.user.id)
+    async def off(self, interaction: discord.Interaction[QuizBot]) -> None:
+        changed = await self.bot.services.daily.off(guild_id=guild_id(interaction), member_id=interaction.user.id)
         await send_ephemeral(
             interaction,
             "The daily question is off. An open one still closes and shows its answer."
@@ -87,13 +93,13 @@ class DailyCommands(ModeratorGroup, name="daily", description="The daily questio
         )
 
     @app_commands.command(name="status", description="When the next daily question comes, and what's left to ask")
-    async def status(self, interaction: discord.Interaction) -> None:
-        status = await self.bot.services.daily.status(interaction.guild_id or 0)
+    async def status(self, interaction: discord.Interaction[QuizBot]) -> None:
+        status = await self.bot.services.daily.status(guild_id(interaction))
         await send_ephemeral(interaction, embed=render.daily_status_embed(status))
 
     @app_commands.command(name="now", description="Post today's daily question right now (it counts as today's)")
-    async def now(self, interaction: discord.Interaction) -> None:
+    async def now(self, interaction: discord.Interaction[QuizBot]) -> None:
         # Sending the post can take longer than Discord's three seconds to answer.
         await interaction.response.defer(ephemeral=True, thinking=True)
-        result = await self.bot.services.daily.post_now(guild_id=interaction.guild_id or 0)
+        result = await self.bot.services.daily.post_now(guild_id=guild_id(interaction))
         await send_ephemeral(interaction, render.daily_posted_text(result))

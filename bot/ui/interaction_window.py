@@ -1,13 +1,19 @@
-"""Answering inside Discord's 3-second window even when the work is slow."""
+"""The interaction window: answering within Discord's 3 seconds even when the work is slow.
+
+(Not to be confused with a question's deadline, the time it closes, which bot/core computes.)
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 from collections.abc import Awaitable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import discord
+
+if TYPE_CHECKING:
+    from bot.ui.client import QuizBot
 
 T = TypeVar("T")
 
@@ -18,7 +24,7 @@ DEFER_BY_AGE = 2.0
 DEFER_AFTER = 1.2
 
 
-async def in_time(interaction: discord.Interaction, work: Awaitable[T], *, ephemeral: bool = True) -> T:
+async def in_time(interaction: discord.Interaction[QuizBot], work: Awaitable[T], *, ephemeral: bool = True) -> T:
     """Await ``work``; if it is slow, acknowledge the interaction first so the reply can follow later.
 
     The reply is then sent as a follow-up, which ``send_ephemeral`` and ``followup.send`` do on
@@ -26,7 +32,7 @@ async def in_time(interaction: discord.Interaction, work: Awaitable[T], *, ephem
     wraps every answer click, the hottest path of the bot.
     """
     loop = asyncio.get_running_loop()
-    deferral: asyncio.Task[None] | None = None
+    deferral: asyncio.Task[object] | None = None
 
     def defer() -> None:
         nonlocal deferral

@@ -1,4 +1,4 @@
-"""/quiz trl, /quiz stop, /quiz leaderboard, /quiz stats: playing and reading scores."""
+"""/quiz trl, /quiz stop, /quiz leaderboard, /quiz stats, /quiz forget-me: playing and reading scores."""
 
 from __future__ import annotations
 
@@ -9,24 +9,23 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.core.content import DEFAULT_DECK
 from bot.core.errors import QuizError
 from bot.core.rounds import DEFAULT_SECONDS, MAX_QUESTIONS, MAX_SECONDS, MIN_SECONDS
-from bot.ui import render
-from bot.ui.buttons import MUTED, board_view, forget_view
-from bot.ui.checks import moderator
-from bot.ui.deadline import in_time
+from bot.ui.buttons import MUTED
+from bot.ui.checks import guild_id, moderator
 from bot.ui.errors import send_ephemeral
+from bot.ui.interaction_window import in_time
+from bot.ui.play import clicks, render
+from bot.ui.play.views import board_view, forget_view
 
 if TYPE_CHECKING:
     from bot.ui.client import QuizBot
 
 log = logging.getLogger(__name__)
 
-
-def _guild(interaction: discord.Interaction) -> int:
-    if interaction.guild_id is None:
-        raise QuizError("Quizzes run in servers, not in direct messages.")
-    return interaction.guild_id
+# Importing the click handlers registers them: loading this cog is what puts them in place.
+CLICK_HANDLERS = clicks
 
 
 @app_commands.guild_only()
@@ -42,19 +41,19 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Learn Hug
     )
     async def trl(
         self,
-        interaction: discord.Interaction,
+        interaction: discord.Interaction[QuizBot],
         questions: app_commands.Range[int, 1, MAX_QUESTIONS] | None = None,
         seconds: app_commands.Range[int, MIN_SECONDS, MAX_SECONDS] = DEFAULT_SECONDS,
     ) -> None:
-        guild_id = _guild(interaction)
+        guild = guild_id(interaction)
         try:
             rnd = await in_time(
                 interaction,
                 self.bot.services.rounds.start(
-                    guild_id=guild_id,
+                    guild_id=guild,
                     channel_id=interaction.channel_id or 0,
                     member_id=interaction.user.id,
-                    deck="trl",
+                    deck=DEFAULT_DECK,
                     count=questions,
                     seconds=seconds,
                 ),
@@ -73,8 +72,8 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Learn Hug
         )
 
     @app_commands.command(name="stop", description="End this channel's round and show its summary")
-    async def stop(self, interaction: discord.Interaction) -> None:
-        _guild(interaction)
+    async def stop(self, interaction: discord.Interaction[QuizBot]) -> None:
+        guild_id(interaction)
         await self.bot.services.rounds.stop(
             channel_id=interaction.channel_id or 0,
             member_id=interaction.user.id,
@@ -85,26 +84,26 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Learn Hug
     @app_commands.command(name="leaderboard", description="The server's leaderboard and your rank")
     @app_commands.describe(period="All time (default) or this week")
     async def leaderboard(
-        self, interaction: discord.Interaction, period: Literal["all time", "this week"] = "all time"
+        self, interaction: discord.Interaction[QuizBot], period: Literal["all time", "this week"] = "all time"
     ) -> None:
-        guild_id = _guild(interaction)
+        guild = guild_id(interaction)
         scope = "week" if period == "this week" else "all"
-        board = await in_time(interaction, self.bot.services.scores.board(guild_id, interaction.user.id, scope=scope))
+        board = await in_time(interaction, self.bot.services.scores.board(guild, interaction.user.id, scope=scope))
         await send_ephemeral(
             interaction, embed=render.board_embed(board), view=board_view(scope, board.page, board.pages)
         )
 
     @app_commands.command(name="stats", description="Answers, accuracy, points, rank and best streak")
     @app_commands.describe(member="Whose stats (default: yours)")
-    async def stats(self, interaction: discord.Interaction, member: discord.Member | None = None) -> None:
-        guild_id = _guild(interaction)
+    async def stats(self, interaction: discord.Interaction[QuizBot], member: discord.Member | None = None) -> None:
+        guild = guild_id(interaction)
         target = member or interaction.user
-        stats = await in_time(interaction, self.bot.services.scores.stats(guild_id, target.id))
+        stats = await in_time(interaction, self.bot.services.scores.stats(guild, target.id))
         await send_ephemeral(interaction, embed=render.stats_embed(stats))
 
     @app_commands.command(name="forget-me", description="Delete your answers and scores in this server")
-    async def forget_me(self, interaction: discord.Interaction) -> None:
-        _guild(interaction)
+    async def forget_me(self, interaction: discord.Interaction[QuizBot]) -> None:
+        guild_id(interaction)
         await send_ephemeral(
             interaction,
             "This deletes every answer you gave in this server and your scores here, for good. "

@@ -9,8 +9,11 @@ import discord
 from bot.core.content import CHOICE_MAX, EXPLANATION_MAX, MAX_CHOICES, PROMPT_MAX
 from bot.core.drafts import Draft
 from bot.services.questions import InvalidDraft
-from bot.ui import render
+from bot.ui.checks import guild_id
 from bot.ui.errors import handle, send_ephemeral
+from bot.ui.moderation import drafts, render
+from bot.ui.moderation.views import fix_view
+from bot.ui.render import clip
 
 if TYPE_CHECKING:
     from bot.ui.client import QuizBot
@@ -72,37 +75,34 @@ class QuestionModal(discord.ui.Modal):
             topic=self.topic.value or "",
         )
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
-        bot: QuizBot = interaction.client  # type: ignore[assignment]
-        service = bot.services.questions
-        guild_id = interaction.guild_id or 0
+    async def on_submit(self, interaction: discord.Interaction[QuizBot]) -> None:
+        service = interaction.client.services.questions
+        guild = guild_id(interaction)
         draft = self.draft()
         try:
             if self.mode == "add":
                 question = await service.add(
-                    guild_id=guild_id, member_id=interaction.user.id, deck=self.target, draft=draft
+                    guild_id=guild, member_id=interaction.user.id, deck=self.target, draft=draft
                 )
                 deck, verb = self.target, "Added"
             else:
                 question, deck = await service.edit(
-                    guild_id=guild_id, member_id=interaction.user.id, question_id=self.target, draft=draft
+                    guild_id=guild, member_id=interaction.user.id, question_id=self.target, draft=draft
                 )
                 verb = "Saved"
         except InvalidDraft as refused:
-            bot.drafts[(guild_id, interaction.user.id)] = refused.draft
-            from bot.ui.admin_views import fix_view  # the button router imports this module
-
+            await drafts.remember(interaction, refused.draft)
             text = f"Nothing was saved. Please fix:\n{refused.user_message}\n\nWhat you typed:\n"
             await send_ephemeral(
-                interaction, render.clip(text + render.draft_echo(draft)), view=fix_view(self.mode, self.target)
+                interaction, clip(text + render.draft_echo(draft)), view=fix_view(self.mode, self.target)
             )
             return
-        bot.drafts.pop((guild_id, interaction.user.id), None)
+        await drafts.forget(interaction)
         await send_ephemeral(
             interaction,
             f"{verb} **{question.id}**. It is asked in this server's rounds and daily posts from now on.",
             embed=render.preview_embed(question, deck),
         )
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:  # type: ignore[override]
+    async def on_error(self, interaction: discord.Interaction[QuizBot], error: Exception) -> None:
         await handle(interaction, error)

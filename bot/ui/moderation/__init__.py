@@ -1,0 +1,1 @@
+"""Moderating: /quiz-admin commands (questions, daily question, config), the question modal, drafts."""

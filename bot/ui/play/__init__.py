@@ -1,0 +1,1 @@
+"""Playing: /quiz commands, the question posts members answer, leaderboards and stats."""
