@@ -122,6 +122,7 @@ async def run_bot(settings, token: str, *, sync_guild: int | None = None, sync_o
     from bot.catalog import ContentError, load_catalog
     from bot.services.container import build
     from bot.storage.repositories import Repositories
+    from bot.ui import endpoint
     from bot.ui.client import QuizBot
     from bot.ui.publisher import DiscordPublisher
     from bot.ui.sync import force_sync
@@ -133,8 +134,7 @@ async def run_bot(settings, token: str, *, sync_guild: int | None = None, sync_o
             print(f"error: {problem}", file=sys.stderr)
         return 1
     if settings.api_base_url:
-        # Every REST route, the interaction webhooks included, is built from Route.BASE.
-        discord.http.Route.BASE = settings.api_base_url
+        endpoint.point_at(settings.api_base_url)
     db = await open_database(settings)
     try:
         publisher = DiscordPublisher()

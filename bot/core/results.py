@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from bot.core.content import Question
 from bot.core.delivery import Failure
@@ -186,3 +186,16 @@ class DueReviews:
 class ReminderMessage:
     member_id: int
     due: tuple[DueReviews, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    """A member's review-reminder settings."""
+
+    member_id: int
+    guild_id: int
+    local_time: str
+    timezone: str
+    enabled: bool
+    last_sent_on: date | None
+    stopped_reason: str | None  # "dm_closed" when Discord refused the direct message

@@ -9,14 +9,13 @@ from datetime import datetime
 
 from bot.core.content import DEFAULT_DECK
 from bot.core.errors import QuizError
-from bot.core.results import DueReviews, ReminderMessage
+from bot.core.results import DueReviews, Reminder, ReminderMessage
 from bot.core.schedule import local_date, parse_local_time, parse_timezone, post_time_on
 from bot.services.bank import QuestionBank
 from bot.services.ports import Clock, Publisher, PublishError
 from bot.storage.daily import DailyRepository
 from bot.storage.reminders import ReminderRepository
 from bot.storage.reviews import ReviewRepository
-from bot.storage.types import Reminder
 
 log = logging.getLogger(__name__)
 

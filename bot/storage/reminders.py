@@ -5,9 +5,9 @@ from __future__ import annotations
 import sqlite3
 from datetime import date, datetime
 
+from bot.core.results import Reminder
 from bot.storage.database import Database
 from bot.storage.rows import to_db_time
-from bot.storage.types import Reminder
 
 
 def reminder_from_row(row: sqlite3.Row) -> Reminder:

@@ -93,14 +93,3 @@ class PracticeAnswer:
     question: Question
     choice: int
     correct: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Reminder:
-    member_id: int
-    guild_id: int
-    local_time: str
-    timezone: str
-    enabled: bool
-    last_sent_on: date | None
-    stopped_reason: str | None  # "dm_closed" when Discord refused the direct message

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import gc
 import logging
+from collections.abc import Sequence
 
 import discord
 from discord.ext import commands
 
-from bot.core.drafts import Draft
 from bot.services.container import Services
+from bot.services.ports import BackgroundWork
 from bot.ui import endpoint
 from bot.ui.buttons import QuizButton
 from bot.ui.publisher import DiscordPublisher
@@ -32,19 +33,20 @@ class QuizBot(commands.AutoShardedBot):
     """Auto-sharded so that the gateway URL always comes from GET /gateway/bot.
 
     ``sync_commands``: sync the application commands at start-up when they changed.
-    ``background_work``: resume running rounds and start the daily-question loop; off in a process
-    that only logs in to sync commands (``python -m bot sync``), which must never post.
-    ``sync_on_start`` is the former single switch for both, still accepted: it sets both options.
+    ``background``: the long-running loops (round runner, daily scheduler, reminders) to start once
+    connected and stop on close; the composition root passes none to a process that only logs in to
+    sync commands (``python -m bot sync``), which must never post.
+    ``publisher`` is the services' way out to Discord: it needs this client, so it is attached here.
     """
 
     def __init__(
         self,
         services: Services,
+        publisher: DiscordPublisher,
         *,
         api_base_url: str | None = None,
         sync_commands: bool = True,
-        background_work: bool = True,
-        sync_on_start: bool | None = None,
+        background: Sequence[BackgroundWork] = (),
     ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
@@ -54,15 +56,10 @@ class QuizBot(commands.AutoShardedBot):
             tree_cls=QuizTree,
         )
         self.services = services
-        # Read and written only through bot/ui/moderation/drafts.py.
-        self.drafts: dict[tuple[int, int], Draft] = {}
         self.api_base_url = api_base_url
-        if sync_on_start is not None:
-            sync_commands = background_work = sync_on_start
         self.sync_commands = sync_commands
-        self.background_work = background_work
-        services.rounds.bind(DiscordPublisher(self))
-        services.daily.bind(DiscordPublisher(self))
+        self.background = tuple(background)
+        publisher.attach(self)
 
     async def setup_hook(self) -> None:
         if self.api_base_url:
@@ -72,11 +69,8 @@ class QuizBot(commands.AutoShardedBot):
         self.add_dynamic_items(QuizButton)
         if self.sync_commands:
             await sync_if_changed(self)
-        if self.background_work:
-            resumed = await self.services.rounds.resume()
-            if resumed:
-                log.info("resuming %d running round(s)", resumed)
-            self.services.daily.start()
+        for work in self.background:
+            await work.start()
         # Everything built so far (modules, the catalog, the command tree) lives as long as the
         # process: keep it out of the collector's scans, which otherwise stall answer bursts.
         gc.collect()
@@ -90,7 +84,7 @@ class QuizBot(commands.AutoShardedBot):
         log.info("gateway discovered from the configured API: %s", url)
 
     async def close(self) -> None:
-        await self.services.rounds.close()
-        await self.services.daily.close()
+        for work in self.background:
+            await work.close()
         await super().close()
         await self.services.answers.close()

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
-from bot.core.errors import QuizError
+from bot.core.errors import DailyNotPosted, QuizError
 from bot.ui.checks import NEEDS_MODERATOR
+from bot.ui.failures import failure_text
 
 if TYPE_CHECKING:
     from bot.ui.client import QuizBot
@@ -38,7 +39,9 @@ async def handle(interaction: discord.Interaction[QuizBot], error: BaseException
     """Tell the member what went wrong; log what they cannot fix."""
     if isinstance(error, app_commands.CommandInvokeError):
         error = error.original
-    if isinstance(error, QuizError):
+    if isinstance(error, DailyNotPosted):
+        message = f"Today's question could not be posted: {failure_text(error.failure)} Fix it and try again."
+    elif isinstance(error, QuizError):
         message = error.user_message
     elif isinstance(error, app_commands.CheckFailure):
         message = NEEDS_MODERATOR

@@ -69,7 +69,39 @@ class ForgetId:
     member_id: int
 
 
-ButtonId = AnswerId | NextId | BoardId | RemoveId | CancelId | ListId | DraftId | ForgetId
+@dataclass(frozen=True, slots=True)
+class PracticeAnswerId:
+    """A letter under a member's private practice question; ``position`` makes stale buttons harmless."""
+
+    session_id: int
+    position: int
+    choice: int
+
+
+@dataclass(frozen=True, slots=True)
+class PracticeNextId:
+    session_id: int
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class PracticeStopId:
+    session_id: int
+
+
+ButtonId = (
+    AnswerId
+    | NextId
+    | BoardId
+    | RemoveId
+    | CancelId
+    | ListId
+    | DraftId
+    | ForgetId
+    | PracticeAnswerId
+    | PracticeNextId
+    | PracticeStopId
+)
 
 _SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 _POST = r"[1-9][0-9]{0,18}"
@@ -127,6 +159,21 @@ KINDS: dict[type, Kind] = {
         re.compile(rf"{PREFIX}:draft:(?P<mode>add|edit):(?P<target>{_SLUG})"),
         lambda b: f"{PREFIX}:draft:{b.mode}:{b.target}",
         lambda m: DraftId(m["mode"], m["target"]),
+    ),
+    PracticeAnswerId: Kind(
+        re.compile(rf"{PREFIX}:pa:(?P<session>{_POST}):(?P<pos>{_PAGE}):(?P<choice>[A-E])"),
+        lambda b: f"{PREFIX}:pa:{b.session_id}:{b.position}:{LETTERS[b.choice]}",
+        lambda m: PracticeAnswerId(int(m["session"]), int(m["pos"]), LETTERS.index(m["choice"])),
+    ),
+    PracticeNextId: Kind(
+        re.compile(rf"{PREFIX}:pn:(?P<session>{_POST}):(?P<pos>{_PAGE})"),
+        lambda b: f"{PREFIX}:pn:{b.session_id}:{b.position}",
+        lambda m: PracticeNextId(int(m["session"]), int(m["pos"])),
+    ),
+    PracticeStopId: Kind(
+        re.compile(rf"{PREFIX}:ps:(?P<session>{_POST})"),
+        lambda b: f"{PREFIX}:ps:{b.session_id}",
+        lambda m: PracticeStopId(int(m["session"])),
     ),
 }
 

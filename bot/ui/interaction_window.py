@@ -24,12 +24,15 @@ DEFER_BY_AGE = 2.0
 DEFER_AFTER = 1.2
 
 
-async def in_time(interaction: discord.Interaction[QuizBot], work: Awaitable[T], *, ephemeral: bool = True) -> T:
+async def in_time(
+    interaction: discord.Interaction[QuizBot], work: Awaitable[T], *, ephemeral: bool = True, update: bool = False
+) -> T:
     """Await ``work``; if it is slow, acknowledge the interaction first so the reply can follow later.
 
     The reply is then sent as a follow-up, which ``send_ephemeral`` and ``followup.send`` do on
-    their own once ``interaction.response.is_done()``. A timer rather than a task per call: this
-    wraps every answer click, the hottest path of the bot.
+    their own once ``interaction.response.is_done()``. With ``update`` (a click whose reply edits its
+    own message) the deferral promises an edit of that message instead of a new one. A timer rather
+    than a task per call: this wraps every answer click, the hottest path of the bot.
     """
     loop = asyncio.get_running_loop()
     deferral: asyncio.Task[object] | None = None
@@ -37,7 +40,7 @@ async def in_time(interaction: discord.Interaction[QuizBot], work: Awaitable[T],
     def defer() -> None:
         nonlocal deferral
         if not interaction.response.is_done():
-            deferral = loop.create_task(interaction.response.defer(ephemeral=ephemeral, thinking=True))
+            deferral = loop.create_task(interaction.response.defer(ephemeral=ephemeral, thinking=not update))
 
     age = (discord.utils.utcnow() - interaction.created_at).total_seconds()
     timer = loop.call_later(min(DEFER_AFTER, max(0.0, DEFER_BY_AGE - age)), defer)

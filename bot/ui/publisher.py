@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING
 import aiohttp
 import discord
 
-from bot.core.results import QuestionToPost, Reveal, RoundSummary
+from bot.core.delivery import Failure
+from bot.core.results import QuestionToPost, ReminderMessage, Reveal, RoundSummary
 from bot.services.ports import PublishError
 from bot.ui import ids
 from bot.ui.buttons import MUTED
-from bot.ui.moderation.render import daily_cannot_post
+from bot.ui.learning.render import reminder_text
 from bot.ui.play import render
 from bot.ui.play.views import closed_view, question_view
 
@@ -27,9 +28,31 @@ log = logging.getLogger(__name__)
 SEND_FAILURES = (discord.HTTPException, aiohttp.ClientError, TimeoutError, OSError)
 
 
+def failure(exc: BaseException, channel_id: int | None) -> PublishError:
+    """What went wrong, as a reason code the services store (the Discord layer words it later)."""
+    if isinstance(exc, discord.Forbidden):
+        return PublishError(Failure("forbidden", channel_id, exc.text or None))
+    if isinstance(exc, discord.NotFound):
+        return PublishError(Failure("gone", channel_id, exc.text or None))
+    if isinstance(exc, discord.HTTPException):
+        return PublishError(Failure("discord", channel_id, f"HTTP {exc.status}"))
+    return PublishError(Failure("network", channel_id, type(exc).__name__))
+
+
 class DiscordPublisher:
-    def __init__(self, bot: QuizBot) -> None:
-        self.bot = bot
+    """Built before the client (the services need it), attached to the client once it exists."""
+
+    def __init__(self) -> None:
+        self._bot: QuizBot | None = None
+
+    def attach(self, bot: QuizBot) -> None:
+        self._bot = bot
+
+    @property
+    def bot(self) -> QuizBot:
+        if self._bot is None:
+            raise RuntimeError("the publisher is used before the client attached it")
+        return self._bot
 
     def _channel(self, channel_id: int, guild_id: int) -> discord.PartialMessageable:
         return self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
@@ -42,7 +65,7 @@ class DiscordPublisher:
                 embed=render.question_embed(item), view=view, allowed_mentions=MUTED
             )
         except SEND_FAILURES as exc:
-            raise PublishError(str(exc)) from exc
+            raise failure(exc, post.channel_id) from exc
         return message.id
 
     async def show_reveal(self, reveal: Reveal) -> None:
@@ -57,7 +80,7 @@ class DiscordPublisher:
                 allowed_mentions=MUTED,
             )
         except SEND_FAILURES as exc:
-            raise PublishError(str(exc)) from exc
+            raise failure(exc, post.channel_id) from exc
 
     async def post_summary(self, summary: RoundSummary) -> int | None:
         rnd = summary.round
@@ -66,7 +89,7 @@ class DiscordPublisher:
                 embed=render.summary_embed(summary), allowed_mentions=MUTED
             )
         except SEND_FAILURES as exc:
-            raise PublishError(str(exc)) from exc
+            raise failure(exc, rnd.channel_id) from exc
         return message.id
 
     # -- the daily question ---------------------------------------------------------------------
@@ -87,12 +110,8 @@ class DiscordPublisher:
                 view=question_view(post.id, len(item.question.choices), round_post=False),
                 allowed_mentions=mentions,
             )
-        except discord.Forbidden as exc:
-            raise PublishError(daily_cannot_post(post.channel_id, gone=False)) from exc
-        except discord.NotFound as exc:
-            raise PublishError(daily_cannot_post(post.channel_id, gone=True)) from exc
         except SEND_FAILURES as exc:
-            raise PublishError(f"Discord did not take the post ({exc}); next try at the next day's time.") from exc
+            raise failure(exc, post.channel_id) from exc
         return message.id
 
     async def find_question_message(self, channel_id: int, guild_id: int, post_id: int) -> int | None:
@@ -102,13 +121,16 @@ class DiscordPublisher:
             async for message in self._channel(channel_id, guild_id).history(limit=HISTORY_LIMIT):
                 if message.author.id == me and any(cid.startswith(prefix) for cid in _custom_ids(message)):
                     return message.id
-        except discord.Forbidden as exc:
-            raise PublishError(daily_cannot_post(channel_id, gone=False)) from exc
-        except discord.NotFound as exc:
-            raise PublishError(daily_cannot_post(channel_id, gone=True)) from exc
         except SEND_FAILURES as exc:
-            raise PublishError(f"Could not read the channel's recent messages ({exc}).") from exc
+            raise failure(exc, channel_id) from exc
         return None
+
+    async def send_reminder(self, message: ReminderMessage) -> None:
+        try:
+            channel = await self.bot.create_dm(discord.Object(message.member_id))
+            await channel.send(reminder_text(message, self.bot.get_guild), allowed_mentions=MUTED)
+        except SEND_FAILURES as exc:
+            raise failure(exc, None) from exc
 
 
 # A post interrupted by a crash is looked for among this many of the channel's latest messages.

@@ -27,6 +27,10 @@ EXAMPLES: list[ids.ButtonId] = [
     ids.DraftId("add", "trl"),
     ids.DraftId("edit", LONG_SLUG),
     ids.ForgetId(BIG_MEMBER),
+    ids.PracticeAnswerId(1, 1, 0),
+    ids.PracticeAnswerId(BIG_POST, BIG_PAGE, 4),
+    ids.PracticeNextId(BIG_POST, BIG_PAGE),
+    ids.PracticeStopId(BIG_POST),
 ]
 
 

@@ -8,10 +8,12 @@ import discord
 from discord import app_commands
 
 from bot.core.content import DEFAULT_DECK
+from bot.core.delivery import Failure
 from bot.core.errors import QuizError
 from bot.core.schedule import common_timezones
 from bot.ui.checks import ModeratorGroup, guild_id
 from bot.ui.errors import send_ephemeral
+from bot.ui.failures import failure_text
 from bot.ui.moderation import render
 
 if TYPE_CHECKING:
@@ -26,7 +28,7 @@ def _warning(channel: discord.TextChannel) -> str:
     perms = channel.permissions_for(me)
     if perms.view_channel and perms.send_messages and perms.embed_links:
         return ""
-    return "\n⚠️ " + render.daily_cannot_post(channel.id, gone=False)
+    return "\n⚠️ " + failure_text(Failure("forbidden", channel.id))
 
 
 def _ping_warning(channel: discord.TextChannel, role: discord.Role | None) -> str:

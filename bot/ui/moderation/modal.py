@@ -8,7 +8,7 @@ import discord
 
 from bot.core.content import CHOICE_MAX, EXPLANATION_MAX, MAX_CHOICES, PROMPT_MAX
 from bot.core.drafts import Draft
-from bot.services.questions import InvalidDraft
+from bot.core.errors import InvalidDraft
 from bot.ui.checks import guild_id
 from bot.ui.errors import handle, send_ephemeral
 from bot.ui.moderation import drafts, render

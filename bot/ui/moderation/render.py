@@ -7,6 +7,7 @@ import discord
 from bot.core.content import Question, letter
 from bot.core.drafts import Draft
 from bot.core.results import DailyPosted, DailyStatus, QuestionPage
+from bot.ui.failures import failure_text
 from bot.ui.render import BRAND, CLOSED, choice_lines, footer, timestamp
 
 
@@ -57,19 +58,6 @@ def question_list_embed(page: QuestionPage) -> discord.Embed:
     return embed
 
 
-def daily_cannot_post(channel_id: int, *, gone: bool) -> str:
-    """Why a daily post failed, as moderators read it in /quiz-admin daily status."""
-    if gone:
-        return (
-            f"The channel <#{channel_id}> no longer exists or I can't see it; "
-            "choose another with /quiz-admin daily set."
-        )
-    return (
-        f"I'm not allowed to post in <#{channel_id}>; give me View Channel, Send Messages, Embed Links "
-        "and Read Message History there."
-    )
-
-
 def _daily_schedule_line(status: DailyStatus) -> str:
     line = f"Every day at **{status.local_time}** {status.timezone} in <#{status.channel_id}> · deck `{status.deck}`"
     return line + (f" · pings <@&{status.role_id}>" if status.role_id else "")
@@ -111,7 +99,9 @@ def daily_status_embed(status: DailyStatus, title: str = "Daily question") -> di
     if status.last_error:
         when = f"{timestamp(status.last_error_at, 'f')}: " if status.last_error_at else ""
         embed.add_field(
-            name="Last error", value=f"{when}{status.last_error}\nI'll try again at the next day's time.", inline=False
+            name="Last error",
+            value=f"{when}{failure_text(status.last_error)}\nI'll try again at the next day's time.",
+            inline=False,
         )
     return embed
 

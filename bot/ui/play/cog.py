@@ -16,6 +16,7 @@ from bot.ui.buttons import MUTED
 from bot.ui.checks import guild_id, moderator
 from bot.ui.errors import send_ephemeral
 from bot.ui.interaction_window import in_time
+from bot.ui.learning.commands import LearningCommands
 from bot.ui.play import clicks, render
 from bot.ui.play.views import board_view, forget_view
 
@@ -29,7 +30,9 @@ CLICK_HANDLERS = clicks
 
 
 @app_commands.guild_only()
-class QuizCog(commands.GroupCog, group_name="quiz", group_description="Learn Hugging Face TRL with quizzes"):
+class QuizCog(
+    LearningCommands, commands.GroupCog, group_name="quiz", group_description="Learn Hugging Face TRL with quizzes"
+):
     def __init__(self, bot: QuizBot) -> None:
         self.bot = bot
         super().__init__()

@@ -6,7 +6,7 @@ import discord
 
 from bot.core.content import letter
 from bot.core.results import AnswerResult, Board, MemberStats, QuestionToPost, Reveal, RoundSummary
-from bot.core.rounds import PostInfo
+from bot.core.posts import PostInfo
 from bot.core.scoring import Standing, accuracy
 from bot.ui.render import BRAND, CLOSED, RIGHT, WRONG, choice_lines, footer, timestamp
 

@@ -1,0 +1,1 @@
+"""Learning: /quiz practice (spaced review), /quiz progress (with its chart) and /quiz remind."""
