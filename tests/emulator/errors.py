@@ -88,6 +88,11 @@ def missing_access() -> DiscordError:
     return DiscordError(403, 50001, "Missing Access")
 
 
+def cannot_message_user() -> DiscordError:
+    # What Discord answers when the recipient closed direct messages from server members (NOTES.md §2).
+    return DiscordError(403, 50007, "Cannot send messages to this user")
+
+
 def missing_permissions() -> DiscordError:
     return DiscordError(403, 50013, "Missing Permissions")
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from . import messages
 from .errors import (
     DiscordError,
+    cannot_message_user,
     FormErrors,
     missing_access,
     missing_permissions,
@@ -194,6 +195,8 @@ async def get_channel(emu: DiscordEmulator, call: Call) -> Any:
 
 async def post_message(emu: DiscordEmulator, call: Call) -> Any:
     cid, gid = _channel(emu, call, VIEW_CHANNEL | SEND_MESSAGES | (ATTACH_FILES if call.files else 0))
+    if cid in emu.dm_channels and emu.dm_channels[cid] in emu.closed_dms:
+        raise cannot_message_user()
     body = messages.validate_body(call.body, CHANNEL_MESSAGE_FLAGS)
     msg_type = 0
     ref = body.get("message_reference")

@@ -85,6 +85,7 @@ class DiscordEmulator:
         self.guilds: dict[int, Guild] = {}
         self.channels: dict[int, Channel] = {}
         self.dm_channels: dict[int, int] = {}  # channel id -> user id
+        self.closed_dms: set[int] = set()  # users who refuse direct messages from the bot
         self.messages: dict[int, Message] = {}
         self.channel_log: dict[int, list[Message]] = {}
         self.attachment_store: dict[int, Attachment] = {}
