@@ -89,7 +89,7 @@ def missing_access() -> DiscordError:
 
 
 def cannot_message_user() -> DiscordError:
-    # What Discord answers when the recipient closed direct messages from server members (NOTES.md §2).
+    # What Discord answers when the recipient closed direct messages from server members (NOTES.md §2.7).
     return DiscordError(403, 50007, "Cannot send messages to this user")
 
 

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 from . import messages
 from .errors import (
     DiscordError,
-    cannot_message_user,
     FormErrors,
+    cannot_message_user,
     missing_access,
     missing_permissions,
     not_author,
