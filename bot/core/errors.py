@@ -38,6 +38,10 @@ class UnknownDeck(QuizError):
     pass
 
 
+class UnknownTopic(QuizError):
+    pass
+
+
 class UnknownQuestion(QuizError):
     pass
 

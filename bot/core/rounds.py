@@ -23,6 +23,21 @@ def pick_questions(pool: Sequence[Question], count: int | None, rng: random.Rand
     return rng.sample(list(pool), wanted)
 
 
+def narrow(pool: Sequence[Question], topic: str | None, difficulty: str | None) -> list[Question]:
+    """The pool's questions of ``topic`` and ``difficulty`` (either left out: any)."""
+    return [
+        q for q in pool if (topic is None or q.topic == topic) and (difficulty is None or q.difficulty == difficulty)
+    ]
+
+
+def topic_sizes(pool: Sequence[Question]) -> dict[str, int]:
+    """How many questions each topic of the pool has, biggest first."""
+    sizes: dict[str, int] = {}
+    for q in pool:
+        sizes[q.topic] = sizes.get(q.topic, 0) + 1
+    return dict(sorted(sizes.items(), key=lambda item: (-item[1], item[0])))
+
+
 def deadline(now: datetime, seconds: int) -> datetime:
     return now + timedelta(seconds=seconds)
 

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import random
 
-from bot.core.errors import NoRoundRunning, NotAllowed, QuestionClosed, QuizError, RoundAlreadyRunning
-from bot.core.rounds import RoundInfo, pick_questions
+from bot.core.errors import (
+    NoRoundRunning,
+    NotAllowed,
+    QuestionClosed,
+    QuizError,
+    RoundAlreadyRunning,
+    UnknownTopic,
+)
+from bot.core.rounds import RoundInfo, narrow, pick_questions, topic_sizes
 from bot.services.bank import QuestionBank
 from bot.services.ports import Clock
 from bot.services.round_runner import RoundRunner
@@ -31,16 +38,37 @@ class RoundService:
         self.rng = rng
 
     async def start(
-        self, *, guild_id: int, channel_id: int, member_id: int, deck: str, count: int | None, seconds: int
+        self,
+        *,
+        guild_id: int,
+        channel_id: int,
+        member_id: int,
+        deck: str,
+        count: int | None,
+        seconds: int,
+        topic: str | None = None,
+        difficulty: str | None = None,
     ) -> RoundInfo:
-        """Start a round in the channel, or explain why not."""
+        """Start a round in the channel (of one topic and difficulty, if given), or explain why not."""
         running = await self.rounds.running_in(channel_id)
         if running is not None:
             raise RoundAlreadyRunning(await self._where(running))
         pool = await self.bank.pool(guild_id, deck)
         if not pool:
             raise QuizError(f"The “{deck}” deck has no questions this server can be asked.")
-        questions = pick_questions(pool, count, self.rng)
+        sizes = topic_sizes(pool)
+        if topic is not None and topic not in sizes:
+            known = ", ".join(sizes)
+            raise UnknownTopic(f"The “{deck}” deck has no topic “{topic}”. Topics: {known}. Nothing was started.")
+        chosen = narrow(pool, topic, difficulty)
+        if not chosen:
+            raise QuizError(
+                f"No {difficulty} question in topic “{topic}”: its {sizes[topic or '']} question(s) are of other "
+                "difficulties. Pick another difficulty, or leave it out. Nothing was started."
+                if topic is not None
+                else f"The “{deck}” deck has no {difficulty} question this server can be asked. Nothing was started."
+            )
+        questions = pick_questions(chosen, count, self.rng)
         rnd = await self.rounds.create(
             guild_id=guild_id,
             channel_id=channel_id,
@@ -55,6 +83,10 @@ class RoundService:
             raise RoundAlreadyRunning(await self._where(running) if running else "A round is already running here.")
         self.runner.launch(rnd)
         return rnd
+
+    async def topics(self, guild_id: int, deck: str) -> dict[str, int]:
+        """The deck's topics in this server with their number of questions, biggest first."""
+        return topic_sizes(await self.bank.pool(guild_id, deck))
 
     async def skip(self, *, post_id: int, guild_id: int | None, member_id: int, is_moderator: bool) -> None:
         """Close the round's open question now (the starter or a moderator)."""

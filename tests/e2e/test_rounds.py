@@ -240,3 +240,34 @@ async def test_leaderboard_pages_past_ten_and_a_moderator_may_move_a_round_on(em
     assert second.text.count(".** <@") == 2 and "Page 2 / 2" in second.text
     stats = await (await emulator.run_command(starter, g.channel_id, "quiz stats", {"member": members[3]})).reply()
     assert f"<@{members[3].id}>" in stats.text and "100%" in stats.text
+
+
+async def test_a_round_of_one_topic_and_difficulty_with_autocomplete(emulator, bot):
+    """/quiz trl topic:<t> difficulty:<d> asks only that slice; autocomplete lists topics with their sizes;
+    an unknown topic and an empty slice are refused plainly; a slice smaller than asked says so."""
+    from collections import Counter
+
+    from tests.e2e.quiz import catalog
+
+    g = emulator.guild
+    starter = emulator.add_member(g.id, "starter")
+    deck = catalog().deck("trl") or ()
+    sizes = Counter(q.topic for q in deck)
+    topic = "grpo"
+    ix = await emulator.autocomplete(starter, g.channel_id, "quiz trl", {"topic": "grp"}, focused="topic")
+    choices = (await ix.response()).data["choices"]
+    assert {"name": f"grpo ({sizes['grpo']} questions)", "value": "grpo"} in choices
+    assert all("grp" in c["value"] for c in choices)
+
+    refused = await (await emulator.run_command(starter, g.channel_id, "quiz trl", {"topic": "bananas"})).reply()
+    assert refused.ephemeral and "no topic “bananas”" in refused.text and "grpo" in refused.text
+
+    hard = [q for q in deck if q.topic == topic and q.difficulty == "hard"]
+    ix = await emulator.run_command(
+        starter, g.channel_id, "quiz trl", {"topic": topic, "difficulty": "hard", "questions": 25, "seconds": 120}
+    )
+    started = await ix.reply()
+    assert f"on grpo · hard: {len(hard)} questions" in started.text
+    assert f"Only {len(hard)} question" in started.text
+    post = await emulator.wait_for_message(g.channel_id, lambda m: is_question(m, 1))
+    assert question_id(post) in {q.id for q in hard}

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Literal
 import discord
 from discord import app_commands
 
+from bot.charts import mastery_png
 from bot.core.content import DEFAULT_DECK
 from bot.core.results import PracticeQuestion, Progress
 from bot.core.schedule import common_timezones
@@ -16,7 +17,6 @@ from bot.ui.checks import guild_id
 from bot.ui.errors import send_ephemeral
 from bot.ui.interaction_window import in_time
 from bot.ui.learning import clicks, render
-from bot.charts import mastery_png
 from bot.ui.learning.views import question_view
 from bot.ui.play.render import stats_embed
 

@@ -41,12 +41,16 @@ class QuizCog(
     @app_commands.describe(
         questions="How many questions (default: the whole deck, up to 10)",
         seconds=f"Seconds per question ({MIN_SECONDS}-{MAX_SECONDS}, default {DEFAULT_SECONDS})",
+        topic="Only questions of this topic (default: all)",
+        difficulty="Only questions of this difficulty (default: all)",
     )
     async def trl(
         self,
         interaction: discord.Interaction[QuizBot],
         questions: app_commands.Range[int, 1, MAX_QUESTIONS] | None = None,
         seconds: app_commands.Range[int, MIN_SECONDS, MAX_SECONDS] = DEFAULT_SECONDS,
+        topic: str | None = None,
+        difficulty: Literal["easy", "medium", "hard"] | None = None,
     ) -> None:
         guild = guild_id(interaction)
         try:
@@ -59,6 +63,8 @@ class QuizCog(
                     deck=DEFAULT_DECK,
                     count=questions,
                     seconds=seconds,
+                    topic=topic,
+                    difficulty=difficulty,
                 ),
                 ephemeral=False,
             )
@@ -69,10 +75,21 @@ class QuizCog(
             raise refusal from None
         send = interaction.followup.send if interaction.response.is_done() else interaction.response.send_message
         await send(
-            f"<@{interaction.user.id}> started a TRL round: {rnd.total} questions, {seconds} s each. "
-            "Pick a letter under each question; only you see whether you were right.",
+            render.round_started(interaction.user.id, rnd.total, seconds, topic, difficulty, questions),
             allowed_mentions=MUTED,
         )
+
+    @trl.autocomplete("topic")
+    async def trl_topics(
+        self, interaction: discord.Interaction[QuizBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        sizes = await self.bot.services.rounds.topics(guild_id(interaction), DEFAULT_DECK)
+        wanted = current.strip().casefold()
+        return [
+            app_commands.Choice(name=f"{topic} ({n} question{'s' if n != 1 else ''})", value=topic)
+            for topic, n in sizes.items()
+            if wanted in topic
+        ][:25]
 
     @app_commands.command(name="stop", description="End this channel's round and show its summary")
     async def stop(self, interaction: discord.Interaction[QuizBot]) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import discord
 
 from bot.core.content import letter
-from bot.core.results import AnswerResult, Board, MemberStats, QuestionToPost, Reveal, RoundSummary
 from bot.core.posts import PostInfo
+from bot.core.results import AnswerResult, Board, MemberStats, QuestionToPost, Reveal, RoundSummary
 from bot.core.scoring import Standing, accuracy
 from bot.ui.render import BRAND, CLOSED, RIGHT, WRONG, choice_lines, footer, timestamp
 
@@ -131,3 +131,16 @@ def stats_embed(stats: MemberStats) -> discord.Embed:
 def daily_ping(role_id: int | None) -> str | None:
     """The message content of a daily post: the opted-in role's mention, or nothing."""
     return f"<@&{role_id}>" if role_id else None
+
+
+def round_started(
+    member_id: int, total: int, seconds: int, topic: str | None, difficulty: str | None, asked: int | None
+) -> str:
+    """The public line that opens a round, saying which slice of the deck it asks and if it is smaller."""
+    slice_ = " · ".join(x for x in (topic, difficulty) if x)
+    text = (
+        f"<@{member_id}> started a TRL round{f' on {slice_}' if slice_ else ''}: {total} questions, {seconds} s each."
+    )
+    if asked is not None and total < asked:
+        text += f" (Only {total} question{'s' if total != 1 else ''} match, so the round has {total}, not {asked}.)"
+    return text + " Pick a letter under each question; only you see whether you were right."
