@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.core.content import LETTERS
+from bot.core.scoring import BoardScope
 
 PREFIX = "quiz"
 MAX_LENGTH = 100  # Discord's limit for a custom_id
@@ -30,7 +31,7 @@ class NextId:
 
 @dataclass(frozen=True, slots=True)
 class BoardId:
-    scope: str  # "all" or "week"
+    scope: BoardScope
     page: int
     # Previous and Next may point at the same page (the first or last); the direction ("p", "n" or
     # "") keeps their ids distinct, as Discord requires within one message.
@@ -133,7 +134,7 @@ KINDS: dict[type, Kind] = {
     BoardId: Kind(
         re.compile(rf"{PREFIX}:lb:(?P<scope>all|week):(?P<page>{_PAGE})(?::(?P<dir>[pn]))?"),
         lambda b: f"{PREFIX}:lb:{b.scope}:{b.page}{_dir(b.direction)}",
-        lambda m: BoardId(m["scope"], int(m["page"]), m["dir"] or ""),
+        lambda m: BoardId("week" if m["scope"] == "week" else "all", int(m["page"]), m["dir"] or ""),
     ),
     RemoveId: Kind(
         re.compile(rf"{PREFIX}:qrm:(?P<question>{_SLUG})"),

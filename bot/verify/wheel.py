@@ -19,6 +19,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import TracebackType
 from typing import Protocol, cast
 
 INDEX_URL = "https://pypi.org/simple/trl/"
@@ -35,14 +36,16 @@ class WheelError(Exception):
 class _Response(Protocol):
     def read(self) -> bytes: ...
     def __enter__(self) -> _Response: ...
-    def __exit__(self, *args: object) -> None: ...
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None, /
+    ) -> object: ...
 
 
 Opener = Callable[[urllib.request.Request, float], _Response]
 
 
 def _urlopen(request: urllib.request.Request, timeout: float) -> _Response:
-    return urllib.request.urlopen(request, timeout=timeout)  # type: ignore[no-any-return]
+    return urllib.request.urlopen(request, timeout=timeout)
 
 
 def default_cache_dir() -> Path:

@@ -1,12 +1,14 @@
 """Narrowing a round to one topic and difficulty."""
 
+from typing import Literal
+
 import pytest
 
 from bot.core.content import Question
 from bot.core.rounds import narrow, topic_sizes
 
 
-def q(qid: str, topic: str, difficulty: str) -> Question:
+def q(qid: str, topic: str, difficulty: Literal["easy", "medium", "hard"]) -> Question:
     return Question(id=qid, topic=topic, difficulty=difficulty, prompt="?", choices=["a", "b"], answer="A",
                     explanation="e")  # fmt: skip
 

@@ -45,8 +45,9 @@ def button_labelled(message, label):
 
 
 def right_practice_button(message):
-    qid = question_id(message)
-    right = catalog().question(qid).answer
+    question = catalog().question(question_id(message))
+    assert question is not None
+    right = question.answer
     return next(c for c in practice_buttons(message) if c.endswith(":" + right))
 
 

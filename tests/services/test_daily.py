@@ -25,6 +25,10 @@ class Daily:
         self.scheduler = workers.daily
         self.services = services
 
+    @property
+    def daily(self):
+        return self  # a restarted process's daily, as `fresh.daily.tick()` reads
+
     def __getattr__(self, name):
         return getattr(self.service, name)
 
@@ -59,9 +63,7 @@ async def days(db, guild=GUILD):
 async def restarted(db, clock, publisher):
     """A new process on the same database: fresh services, nothing in memory."""
     services, workers = wire(db, clock, publisher, seed=3)
-    fresh = Daily(services, workers)
-    fresh.daily = fresh
-    return fresh
+    return Daily(services, workers)
 
 
 async def test_set_refuses_a_bad_time_zone_or_deck_and_stores_nothing(daily, db):

@@ -8,7 +8,7 @@ import pytest
 from bot.ui import buttons, ids
 from bot.ui.client import EXTENSIONS
 
-MODERATOR_ONLY = {ids.RemoveId, ids.ListId, ids.DraftId}
+MODERATOR_ONLY: set[type] = {ids.RemoveId, ids.ListId, ids.DraftId}
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +36,6 @@ def test_a_second_handler_for_a_kind_is_refused(handlers):
     assert handlers[ids.AnswerId].handler is not impostor
 
 
-@pytest.mark.parametrize("kind", sorted(MODERATOR_ONLY, key=lambda k: k.__name__))
+@pytest.mark.parametrize("kind", sorted(MODERATOR_ONLY, key=lambda k: str(k)))
 def test_moderator_handlers_live_with_the_moderation_feature(handlers, kind):
     assert handlers[kind].handler.__module__.startswith("bot.ui.moderation.")

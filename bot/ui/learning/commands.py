@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Literal
 
 import discord
 from discord import app_commands
+from discord.ext import commands
 
 from bot.charts import mastery_png
 from bot.core.content import DEFAULT_DECK
@@ -28,8 +29,8 @@ CLICK_HANDLERS = clicks
 CHART = "progress.png"
 
 
-class LearningCommands:
-    """Mixed into the /quiz GroupCog, which provides ``bot``."""
+class LearningCommands(commands.Cog):
+    """Mixed into the /quiz GroupCog (bot/ui/play/cog.py), which sets ``bot``; never added on its own."""
 
     bot: QuizBot
 

@@ -12,6 +12,7 @@ from discord.ext import commands
 from bot.core.content import DEFAULT_DECK
 from bot.core.errors import QuizError
 from bot.core.rounds import DEFAULT_SECONDS, MAX_QUESTIONS, MAX_SECONDS, MIN_SECONDS
+from bot.core.scoring import BoardScope
 from bot.ui.buttons import MUTED
 from bot.ui.checks import guild_id, moderator
 from bot.ui.errors import send_ephemeral
@@ -107,7 +108,7 @@ class QuizCog(
         self, interaction: discord.Interaction[QuizBot], period: Literal["all time", "this week"] = "all time"
     ) -> None:
         guild = guild_id(interaction)
-        scope = "week" if period == "this week" else "all"
+        scope: BoardScope = "week" if period == "this week" else "all"
         board = await in_time(interaction, self.bot.services.scores.board(guild, interaction.user.id, scope=scope))
         await send_ephemeral(
             interaction, embed=render.board_embed(board), view=board_view(scope, board.page, board.pages)

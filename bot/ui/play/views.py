@@ -5,6 +5,7 @@ from __future__ import annotations
 import discord
 
 from bot.core.content import letter
+from bot.core.scoring import BoardScope
 from bot.ui import ids
 from bot.ui.buttons import button, cancel_button
 
@@ -28,11 +29,11 @@ def closed_view(post_id: int, choices: int, answer: int) -> discord.ui.View:
     return view
 
 
-def board_view(scope: str, page: int, pages: int) -> discord.ui.View:
+def board_view(scope: BoardScope, page: int, pages: int) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     view.add_item(button(ids.build(ids.BoardId(scope, max(1, page - 1), "p")), "◀ Previous", disabled=page <= 1))
     view.add_item(button(ids.build(ids.BoardId(scope, min(pages, page + 1), "n")), "Next ▶", disabled=page >= pages))
-    other = "week" if scope == "all" else "all"
+    other: BoardScope = "week" if scope == "all" else "all"
     view.add_item(
         button(
             ids.build(ids.BoardId(other, 1)),
