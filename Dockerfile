@@ -7,8 +7,7 @@ WORKDIR /app
 COPY pyproject.toml uv.lock README.md ./
 RUN uv sync --locked --no-dev --no-install-project
 COPY bot ./bot
-COPY migrations ./migrations
-RUN uv sync --locked --no-dev
+RUN uv sync --locked --no-dev --no-editable
 
 FROM python:3.11-slim
 RUN useradd --create-home --uid 10001 quizbot && mkdir -p /data && chown quizbot /data
