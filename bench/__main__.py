@@ -27,23 +27,39 @@ from bench.machine import describe, summary_line
 
 SCENARIOS = ("burst", "leaderboard", "startup")
 DEFAULTS = {
-    "members": 2000, "rounds": 6,
-    "lb_members": 100_000, "lb_answers": 1_000_000, "lb_rounds": 10, "lb_samples": 100, "lb_agg_samples": 3,
-    "servers": 1000, "start_rounds": 5,
+    "members": 2000,
+    "rounds": 6,
+    "lb_members": 100_000,
+    "lb_answers": 1_000_000,
+    "lb_rounds": 10,
+    "lb_samples": 100,
+    "lb_agg_samples": 3,
+    "servers": 1000,
+    "start_rounds": 5,
 }
 QUICK = {
-    "members": 300, "rounds": 2,
-    "lb_members": 10_000, "lb_answers": 100_000, "lb_rounds": 2, "lb_samples": 50, "lb_agg_samples": 3,
-    "servers": 100, "start_rounds": 2,
+    "members": 300,
+    "rounds": 2,
+    "lb_members": 10_000,
+    "lb_answers": 100_000,
+    "lb_rounds": 2,
+    "lb_samples": 50,
+    "lb_agg_samples": 3,
+    "servers": 100,
+    "start_rounds": 2,
 }
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
-    p.add_argument("--quick", action="store_true", help="small sizes, for a check in a quarter of a minute "
-                   f"({', '.join(f'{k}={v:,}' for k, v in QUICK.items())})")
-    p.add_argument("--only", default=",".join(SCENARIOS),
-                   help=f"comma-separated subset of {', '.join(SCENARIOS)} (default: all)")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"small sizes, for a check in a quarter of a minute ({', '.join(f'{k}={v:,}' for k, v in QUICK.items())})",
+    )
+    p.add_argument(
+        "--only", default=",".join(SCENARIOS), help=f"comma-separated subset of {', '.join(SCENARIOS)} (default: all)"
+    )
     g = p.add_argument_group("answer burst")
     g.add_argument("--members", type=int, help=f"distinct members clicking per burst (default {DEFAULTS['members']:,})")
     g.add_argument("--rounds", type=int, help=f"bursts per contender (default {DEFAULTS['rounds']})")
@@ -51,20 +67,36 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     g.add_argument("--lb-members", type=int, help=f"members of the server (default {DEFAULTS['lb_members']:,})")
     g.add_argument("--lb-answers", type=int, help=f"stored answers (default {DEFAULTS['lb_answers']:,})")
     g.add_argument("--lb-rounds", type=int, help=f"alternating rounds (default {DEFAULTS['lb_rounds']})")
-    g.add_argument("--lb-samples", type=int,
-                   help=f"random members timed per round with the bot's code (default {DEFAULTS['lb_samples']})")
-    g.add_argument("--lb-agg-samples", type=int,
-                   help=f"of those, timed per round by aggregating (default {DEFAULTS['lb_agg_samples']})")
+    g.add_argument(
+        "--lb-samples",
+        type=int,
+        help=f"random members timed per round with the bot's code (default {DEFAULTS['lb_samples']})",
+    )
+    g.add_argument(
+        "--lb-agg-samples",
+        type=int,
+        help=f"of those, timed per round by aggregating (default {DEFAULTS['lb_agg_samples']})",
+    )
     g = p.add_argument_group("start-up")
     g.add_argument("--servers", type=int, help=f"servers in the emulator (default {DEFAULTS['servers']:,})")
     g.add_argument("--start-rounds", type=int, help=f"timed starts per contender (default {DEFAULTS['start_rounds']})")
     g = p.add_argument_group("output")
-    g.add_argument("--json", type=Path, default=REPO_ROOT / "bench" / "results" / "latest.json",
-                   help="where to write the results (default: bench/results/latest.json)")
-    g.add_argument("--workdir", type=Path, help="keep databases and bot logs here (default: a temporary folder, "
-                   "removed afterwards)")
-    g.add_argument("--spec-check", action="store_true",
-                   help="also check every request against Discord's OpenAPI spec (costs emulator CPU)")
+    g.add_argument(
+        "--json",
+        type=Path,
+        default=REPO_ROOT / "bench" / "results" / "latest.json",
+        help="where to write the results (default: bench/results/latest.json)",
+    )
+    g.add_argument(
+        "--workdir",
+        type=Path,
+        help="keep databases and bot logs here (default: a temporary folder, removed afterwards)",
+    )
+    g.add_argument(
+        "--spec-check",
+        action="store_true",
+        help="also check every request against Discord's OpenAPI spec (costs emulator CPU)",
+    )
     args = p.parse_args(argv)
     sizes = QUICK if args.quick else DEFAULTS
     for key, value in sizes.items():
@@ -74,8 +106,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     unknown = set(args.only) - set(SCENARIOS)
     if unknown:
         p.error(f"unknown scenario(s) {sorted(unknown)}; choose from {', '.join(SCENARIOS)}")
-    for key in ("members", "rounds", "lb_members", "lb_answers", "lb_rounds", "lb_samples", "servers",
-                "start_rounds"):
+    for key in ("members", "rounds", "lb_members", "lb_answers", "lb_rounds", "lb_samples", "servers", "start_rounds"):
         if getattr(args, key) < 1:
             p.error(f"--{key.replace('_', '-')} must be at least 1")
     if args.lb_answers < args.lb_members:
@@ -101,33 +132,51 @@ def _clean(value: Any) -> Any:
 
 def _load(load: OtherLoad) -> dict[str, Any]:
     figures = load.result()
-    progress(f"  took {figures['seconds']:.0f} s; other processes used {figures['other_cores']:.2f} of "
-             f"{len(os.sched_getaffinity(0))} cores meanwhile")
+    progress(
+        f"  took {figures['seconds']:.0f} s; other processes used {figures['other_cores']:.2f} of "
+        f"{len(os.sched_getaffinity(0))} cores meanwhile"
+    )
     return {"seconds": figures["seconds"], "other_load": figures}
 
 
 async def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
-    results: dict[str, Any] = {"machine": describe(), "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                               "quick": args.quick, "config": {k: getattr(args, k) for k in DEFAULTS}}
+    results: dict[str, Any] = {
+        "machine": describe(),
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "quick": args.quick,
+        "config": {k: getattr(args, k) for k in DEFAULTS},
+    }
     progress(f"machine: {summary_line(results['machine'])}")
     if "burst" in args.only:
         progress(f"answer burst: {args.members:,} members × {args.rounds} rounds, bare bot vs quiz bot")
         load = OtherLoad()
-        results["burst"] = await burst.run(members=args.members, rounds=args.rounds, workdir=workdir,
-                                           spec_check=args.spec_check, progress=progress)
+        results["burst"] = await burst.run(
+            members=args.members, rounds=args.rounds, workdir=workdir, spec_check=args.spec_check, progress=progress
+        )
         results["burst"].update(_load(load))
     if "leaderboard" in args.only:
         progress(f"leaderboard: {args.lb_members:,} members, {args.lb_answers:,} answers")
         load = OtherLoad()
         results["leaderboard"] = await leaderboard.run(
-            members=args.lb_members, answers=args.lb_answers, rounds=args.lb_rounds, bot_per_round=args.lb_samples,
-            agg_per_round=args.lb_agg_samples, workdir=workdir, progress=progress)
+            members=args.lb_members,
+            answers=args.lb_answers,
+            rounds=args.lb_rounds,
+            bot_per_round=args.lb_samples,
+            agg_per_round=args.lb_agg_samples,
+            workdir=workdir,
+            progress=progress,
+        )
         results["leaderboard"].update(_load(load))
     if "startup" in args.only:
         progress(f"start-up: {args.servers:,} servers × {args.start_rounds} starts, bare bot vs quiz bot")
         load = OtherLoad()
-        results["startup"] = await startup.run(servers=args.servers, rounds=args.start_rounds, workdir=workdir,
-                                               spec_check=args.spec_check, progress=progress)
+        results["startup"] = await startup.run(
+            servers=args.servers,
+            rounds=args.start_rounds,
+            workdir=workdir,
+            spec_check=args.spec_check,
+            progress=progress,
+        )
         results["startup"].update(_load(load))
     results["targets"] = report.targets(results)
     return results

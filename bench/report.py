@@ -34,26 +34,50 @@ def targets(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     burst = results.get("burst")
     if burst:
-        out["burst_throughput"] = {"target": f"≥ {THROUGHPUT_RATIO_MIN}× bare", "value": burst["throughput_ratio"],
-                                   "pass": burst["throughput_ratio"] >= THROUGHPUT_RATIO_MIN}
-        out["burst_p99"] = {"target": f"≤ {P99_RATIO_MAX}× bare", "value": burst["p99_ratio"],
-                            "pass": burst["p99_ratio"] <= P99_RATIO_MAX}
-        out["burst_correct"] = {"target": "every click answered; N stored; totals match",
-                                "value": len(burst["problems"]), "pass": not burst["problems"]}
+        out["burst_throughput"] = {
+            "target": f"≥ {THROUGHPUT_RATIO_MIN}× bare",
+            "value": burst["throughput_ratio"],
+            "pass": burst["throughput_ratio"] >= THROUGHPUT_RATIO_MIN,
+        }
+        out["burst_p99"] = {
+            "target": f"≤ {P99_RATIO_MAX}× bare",
+            "value": burst["p99_ratio"],
+            "pass": burst["p99_ratio"] <= P99_RATIO_MAX,
+        }
+        out["burst_correct"] = {
+            "target": "every click answered; N stored; totals match",
+            "value": len(burst["problems"]),
+            "pass": not burst["problems"],
+        }
     board = results.get("leaderboard")
     if board:
-        out["leaderboard_p99"] = {"target": f"< {LEADERBOARD_P99_MAX_MS:g} ms", "value": board["bot"]["p99_ms"],
-                                  "pass": board["bot"]["p99_ms"] < LEADERBOARD_P99_MAX_MS}
-        out["leaderboard_speedup"] = {"target": f"≥ {LEADERBOARD_SPEEDUP_MIN:g}× (p50)", "value": board["speedup_p50"],
-                                      "pass": board["speedup_p50"] >= LEADERBOARD_SPEEDUP_MIN}
-        out["leaderboard_identical"] = {"target": "identical boards", "value": board["mismatches"],
-                                        "pass": not board["problems"]}
+        out["leaderboard_p99"] = {
+            "target": f"< {LEADERBOARD_P99_MAX_MS:g} ms",
+            "value": board["bot"]["p99_ms"],
+            "pass": board["bot"]["p99_ms"] < LEADERBOARD_P99_MAX_MS,
+        }
+        out["leaderboard_speedup"] = {
+            "target": f"≥ {LEADERBOARD_SPEEDUP_MIN:g}× (p50)",
+            "value": board["speedup_p50"],
+            "pass": board["speedup_p50"] >= LEADERBOARD_SPEEDUP_MIN,
+        }
+        out["leaderboard_identical"] = {
+            "target": "identical boards",
+            "value": board["mismatches"],
+            "pass": not board["problems"],
+        }
     start = results.get("startup")
     if start:
-        out["rss"] = {"target": f"< {RSS_MAX_MB:g} MB", "value": start["quiz"]["max_rss_mb"],
-                      "pass": start["quiz"]["max_rss_mb"] < RSS_MAX_MB}
-        out["startup_correct"] = {"target": "every server delivered", "value": len(start["problems"]),
-                                  "pass": not start["problems"]}
+        out["rss"] = {
+            "target": f"< {RSS_MAX_MB:g} MB",
+            "value": start["quiz"]["max_rss_mb"],
+            "pass": start["quiz"]["max_rss_mb"] < RSS_MAX_MB,
+        }
+        out["startup_correct"] = {
+            "target": "every server delivered",
+            "value": len(start["problems"]),
+            "pass": not start["problems"],
+        }
     return out
 
 
@@ -74,47 +98,112 @@ def markdown(results: dict[str, Any]) -> str:
         name = f"Answer burst: {burst['members']:,} members × {burst['rounds']} rounds (vs bare discord.py bot)"
         ratios = {k: q[k] / b[k] if b[k] else math.nan for k in ("p50_ms", "p95_ms", "bot_cpu_ms_per_click")}
         rows += [
-            (name, "throughput, answered clicks/s", _n(q["throughput"]), _n(b["throughput"]),
-             f"{burst['throughput_ratio']:.2f}×", *target("burst_throughput")),
+            (
+                name,
+                "throughput, answered clicks/s",
+                _n(q["throughput"]),
+                _n(b["throughput"]),
+                f"{burst['throughput_ratio']:.2f}×",
+                *target("burst_throughput"),
+            ),
             ("", "reply latency p50, ms", _n(q["p50_ms"]), _n(b["p50_ms"]), f"{ratios['p50_ms']:.2f}×", "", ""),
             ("", "reply latency p95, ms", _n(q["p95_ms"]), _n(b["p95_ms"]), f"{ratios['p95_ms']:.2f}×", "", ""),
-            ("", "reply latency p99, ms", _n(q["p99_ms"]), _n(b["p99_ms"]), f"{burst['p99_ratio']:.2f}×",
-             *target("burst_p99")),
-            ("", "longest of the 3 s answer windows, ms", _n(q["window_max_ms"]), _n(b["window_max_ms"]),
-             "", "", ""),
-            ("", "clicks deferred (type 5)", f"{q['deferred']:,} of {q['clicks']:,}",
-             f"{b['deferred']:,} of {b['clicks']:,}", "", "", ""),
-            ("", "bot CPU per click, ms", _n(q["bot_cpu_ms_per_click"], 2), _n(b["bot_cpu_ms_per_click"], 2),
-             f"{ratios['bot_cpu_ms_per_click']:.2f}×", "", ""),
-            ("", "clicks answered (answers stored, incl. warm-up)",
-             f"{q['answered']:,} of {q['clicks']:,} ({burst['stored'].get('answers', 0):,})",
-             f"{b['answered']:,} of {b['clicks']:,}", "", *target("burst_correct")),
+            (
+                "",
+                "reply latency p99, ms",
+                _n(q["p99_ms"]),
+                _n(b["p99_ms"]),
+                f"{burst['p99_ratio']:.2f}×",
+                *target("burst_p99"),
+            ),
+            ("", "longest of the 3 s answer windows, ms", _n(q["window_max_ms"]), _n(b["window_max_ms"]), "", "", ""),
+            (
+                "",
+                "clicks deferred (type 5)",
+                f"{q['deferred']:,} of {q['clicks']:,}",
+                f"{b['deferred']:,} of {b['clicks']:,}",
+                "",
+                "",
+                "",
+            ),
+            (
+                "",
+                "bot CPU per click, ms",
+                _n(q["bot_cpu_ms_per_click"], 2),
+                _n(b["bot_cpu_ms_per_click"], 2),
+                f"{ratios['bot_cpu_ms_per_click']:.2f}×",
+                "",
+                "",
+            ),
+            (
+                "",
+                "clicks answered (answers stored, incl. warm-up)",
+                f"{q['answered']:,} of {q['clicks']:,} ({burst['stored'].get('answers', 0):,})",
+                f"{b['answered']:,} of {b['clicks']:,}",
+                "",
+                *target("burst_correct"),
+            ),
         ]
     board = results.get("leaderboard")
     if board:
         bot, agg = board["bot"], board["aggregation"]
-        name = (f"Leaderboard: {board['members']:,} members, {board['answers']:,} answers "
-                "(vs aggregating `answers`)")
+        name = f"Leaderboard: {board['members']:,} members, {board['answers']:,} answers (vs aggregating `answers`)"
         rows += [
-            (name, "top 10 + my rank p50, ms", _n(bot["p50_ms"], 2), _n(agg["p50_ms"], 1),
-             f"{board['speedup_p50']:,.0f}× faster", *target("leaderboard_speedup")),
-            ("", "top 10 + my rank p99, ms", _n(bot["p99_ms"], 2), _n(agg["p99_ms"], 1),
-             f"{board['speedup_p99']:,.0f}× faster", *target("leaderboard_p99")),
-            ("", "samples; boards compared", f"{bot['samples']:,}", f"{agg['samples']:,}",
-             f"{board['compared'] - board['mismatches']} of {board['compared']} identical",
-             *target("leaderboard_identical")),
+            (
+                name,
+                "top 10 + my rank p50, ms",
+                _n(bot["p50_ms"], 2),
+                _n(agg["p50_ms"], 1),
+                f"{board['speedup_p50']:,.0f}× faster",
+                *target("leaderboard_speedup"),
+            ),
+            (
+                "",
+                "top 10 + my rank p99, ms",
+                _n(bot["p99_ms"], 2),
+                _n(agg["p99_ms"], 1),
+                f"{board['speedup_p99']:,.0f}× faster",
+                *target("leaderboard_p99"),
+            ),
+            (
+                "",
+                "samples; boards compared",
+                f"{bot['samples']:,}",
+                f"{agg['samples']:,}",
+                f"{board['compared'] - board['mismatches']} of {board['compared']} identical",
+                *target("leaderboard_identical"),
+            ),
         ]
     start = results.get("startup")
     if start:
         q, b = start["quiz"], start["bare"]
         name = f"Start-up: {start['servers']:,} servers × {start['rounds']} starts (vs bare discord.py bot)"
         rows += [
-            (name, "start to ready, s", _n(q["ready_s"], 2), _n(b["ready_s"], 2), f"{start['ready_ratio']:.2f}×",
-             *target("startup_correct")),
-            ("", "start to first reply, s", _n(q["first_reply_s"], 2), _n(b["first_reply_s"], 2),
-             f"{start['first_reply_ratio']:.2f}×", "", ""),
-            ("", "resident memory once ready, MB", _n(q["max_rss_mb"], 1), _n(b["max_rss_mb"], 1),
-             f"{start['rss_ratio']:.2f}×", *target("rss")),
+            (
+                name,
+                "start to ready, s",
+                _n(q["ready_s"], 2),
+                _n(b["ready_s"], 2),
+                f"{start['ready_ratio']:.2f}×",
+                *target("startup_correct"),
+            ),
+            (
+                "",
+                "start to first reply, s",
+                _n(q["first_reply_s"], 2),
+                _n(b["first_reply_s"], 2),
+                f"{start['first_reply_ratio']:.2f}×",
+                "",
+                "",
+            ),
+            (
+                "",
+                "resident memory once ready, MB",
+                _n(q["max_rss_mb"], 1),
+                _n(b["max_rss_mb"], 1),
+                f"{start['rss_ratio']:.2f}×",
+                *target("rss"),
+            ),
         ]
     header = ("Scenario", "Measure", "Quiz bot", "Contender", "Ratio", "Target", "Result")
     lines = ["| " + " | ".join(header) + " |", "|---|---|--:|--:|--:|---|---|"]
@@ -128,8 +217,11 @@ def markdown(results: dict[str, Any]) -> str:
         "the click written to the bot's socket to its callback. "
         "Resident memory is the highest VmRSS over the starts.",
     ]
-    loads = [f"{name} {results[name]['other_load']['other_cores']:.2f}" for name in ("burst", "leaderboard", "startup")
-             if name in results and "other_load" in results[name]]
+    loads = [
+        f"{name} {results[name]['other_load']['other_cores']:.2f}"
+        for name in ("burst", "leaderboard", "startup")
+        if name in results and "other_load" in results[name]
+    ]
     if loads:
         notes.append(f"Other processes' load meanwhile, in cores: {', '.join(loads)}.")
     return "\n".join(lines + notes)
