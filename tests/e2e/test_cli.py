@@ -49,9 +49,15 @@ def test_check_content_reports_every_error_and_fails(tmp_path):
 def test_the_token_is_never_logged(tmp_path):
     """A run that fails to reach Discord logs nothing containing the token."""
     token = "sekrit-token-value-123"
-    result = run([], tmp_path, DISCORD_TOKEN=token, QUIZBOT_API_BASE_URL="http://127.0.0.1:9/api/v10",
-                 QUIZBOT_CONTENT_DIR=str(ROOT / "tests" / "fixtures" / "content"), QUIZBOT_LOG_LEVEL="DEBUG",
-                 QUIZBOT_DATABASE=str(tmp_path / "q.sqlite3"))
+    result = run(
+        [],
+        tmp_path,
+        DISCORD_TOKEN=token,
+        QUIZBOT_API_BASE_URL="http://127.0.0.1:9/api/v10",
+        QUIZBOT_CONTENT_DIR=str(ROOT / "tests" / "fixtures" / "content"),
+        QUIZBOT_LOG_LEVEL="DEBUG",
+        QUIZBOT_DATABASE=str(tmp_path / "q.sqlite3"),
+    )
     assert result.returncode == 1
     assert "cannot reach http://127.0.0.1:9/api/v10" in result.stderr
     assert "Traceback" not in result.stderr
