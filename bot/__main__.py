@@ -130,26 +130,26 @@ async def open_database(settings, stop: Stop | None = None, *, create: bool = Tr
 
 
 async def run_bot(settings, token: str, *, sync_guild: int | None = None, sync_only: bool = False) -> int:
-    import discord
-
     catalog = load_content(settings)
-    if settings.api_base_url:
-        # Every REST route, the interaction webhooks included, is built from Route.BASE.
-        discord.http.Route.BASE = settings.api_base_url
-    # discord.py warns at every start that the voice libraries (PyNaCl, davey) are missing; the bot has no voice.
-    discord.VoiceClient.warn_nacl = False
-    discord.VoiceClient.warn_dave = False
     stop = Stop.on_signals_in(asyncio.get_running_loop())
     # Opened (and refused if it isn't usable) before anything goes out to Discord.
     db = await open_database(settings, stop)
     try:
-        # The operator's inputs are checked first; only then is the rest of the bot loaded.
+        # The operator's inputs are checked first, quickly; only then is the Discord side loaded.
+        import discord
+
         from bot.services.container import build
         from bot.storage.repositories import Repositories
         from bot.ui.client import QuizBot
         from bot.ui.publisher import DiscordPublisher
         from bot.ui.sync import force_sync
 
+        if settings.api_base_url:
+            # Every REST route, the interaction webhooks included, is built from Route.BASE.
+            discord.http.Route.BASE = settings.api_base_url
+        # discord.py warns at every start that the voice libraries (PyNaCl, davey) are missing; the bot has no voice.
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
         publisher = DiscordPublisher()
         services, workers = build(Repositories.over(db), catalog, publisher, utc_now)
         bot = QuizBot(
