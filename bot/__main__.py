@@ -43,7 +43,7 @@ def _days(text: str) -> int:
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bot", description="The TRL quiz bot for Discord.")
-    sub = parser.add_subparsers(dest="command")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")  # a one-line usage, whatever the commands
     sub.add_parser("run", help="run the bot (the default)")
     sync = sub.add_parser("sync", help="sync application commands now")
     sync.add_argument("--guild", type=int, help="sync to one server only (copies the global commands)")

@@ -169,6 +169,8 @@ CASES = [
     Case("db-text-file-prune", ["prune"], 2, ["not an sqlite database"], env=DB, setup={AT: text_file}),
     Case("db-text-file-run", [], 2, ["not an sqlite database"], env={**DB, **OFFLINE}, setup={AT: text_file}),
     Case("db-is-a-folder", ["migrate"], 2, ["is a folder"], env=DB, setup={AT: folder}),
+    Case("db-under-a-file", ["migrate"], 2, ["cannot be created", "is a file, not a folder"],
+         env={"QUIZBOT_DATABASE": "{tmp}/db/quiz.sqlite3/inner.sqlite3"}, setup={AT: text_file}),
     Case("db-folder-unwritable", ["migrate"], 2, ["cannot be created", "read-only"],
          env={"QUIZBOT_DATABASE": "{tmp}/db/sub/quiz.sqlite3"}, setup={AT: in_read_only_folder(None)},
          absent=["db/sub"]),
