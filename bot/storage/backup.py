@@ -48,7 +48,10 @@ def backup(
         raise DatabaseProblem(f"{name} is an empty file; there is nothing to back up")
     ownership.judge(ownership.inspect(source, name), name, setting, newest=None)
     _check_target(target)
-    fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
+    try:
+        fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
+    except OSError as exc:
+        raise DatabaseProblem(f"cannot write in {target.parent} ({exc.strerror})", exit_code=1) from None
     os.close(fd)
     temp = Path(temp_name)
     try:
