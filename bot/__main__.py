@@ -102,13 +102,12 @@ async def open_database(settings, stop: Stop | None = None, *, create: bool = Tr
     from bot.storage.migrate import MigrationError, MigrationInterrupted, apply_migrations, discover
 
     db = await Database.open(settings.database, setting=DATABASE_SETTING, newest=len(discover()), create=create)
+    stop = stop or Stop()
     try:
-        if stop is not None:
-            stop.on_stop(in_background(db.interrupt))
-        applied = await apply_migrations(db, should_stop=lambda: stop is not None and stop.requested)
+        with stop.meanwhile(in_background(db.interrupt)):
+            applied = await apply_migrations(db, should_stop=lambda: stop.requested)
     except MigrationInterrupted as exc:
         await db.close()
-        assert stop is not None
         in_progress = "no migration was in progress"
         if exc.rolled_back:
             in_progress = f"the migration in progress, {exc.rolled_back}, was rolled back"
@@ -267,7 +266,8 @@ async def prune(settings, days: int, *, dry_run: bool = False) -> int:
                 print(f"would prune server {server.guild_id}: {server.answers} answers (left {left})")
             print(f"{len(departed)} server(s) would be pruned (left more than {days} days ago); nothing was changed")
             return 0
-        pruned = await prune_each(db, service, departed, stop)
+        with stop.meanwhile(in_background(db.interrupt)):
+            pruned = await prune_each(db, service, departed, stop)
     finally:
         await db.close()
     if stop.requested:

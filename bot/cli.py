@@ -62,6 +62,16 @@ class Stop:
         if self.requested:
             action()
 
+    @contextlib.contextmanager
+    def meanwhile(self, action: Callable[[], object]) -> Iterator[None]:
+        """Take ``action`` on a stop only while the block runs (interrupting SQLite suits a migration, not the
+        answers of a running bot, which finish their transactions while it closes)."""
+        self.on_stop(action)
+        try:
+            yield
+        finally:
+            self._actions.remove(action)
+
     def request(self, signum: int) -> None:
         if self.requested:
             say(f"\n{signal.Signals(signum).name} again: exiting at once")
