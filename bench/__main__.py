@@ -198,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     for problem in problems:
         print(f"\nproblem: {problem}", file=sys.stderr)
     if args.quick:
-        print("\n(--quick: small sizes; the targets are set for the default sizes.)")
+        print("\n(--quick: small sizes; the targets that need the default sizes are shown but not judged.)")
     print(f"\nResults written to {args.json}", file=sys.stderr)
     return 1 if problems else 0
 

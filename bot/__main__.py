@@ -1,4 +1,9 @@
-"""Composition root and command line: python -m bot [run|sync|migrate|check-content|schema|verify-content]."""
+"""Composition root and command line: python -m bot [run|sync|migrate|backup|prune|rebuild-reviews|check-content|
+schema|verify-content].
+
+Every mistake an operator can make ends in one line saying what is wrong, where, and what to do, with
+exit code 2 (bad input or settings) or 1 (the world failed); see bot/cli.py.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +11,21 @@ import argparse
 import asyncio
 import json
 import logging
-import signal
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from bot.cli import CommandError, Interrupted, Stop, exit_without_hanging, guarded, in_background
+
 log = logging.getLogger("bot")
 
 SCHEMA_PATH = Path("content/deck.schema.json")
+ENV_FILE = Path(".env")
+DATABASE_SETTING = "QUIZBOT_DATABASE"
+CONTENT_SETTING = "QUIZBOT_CONTENT_DIR"
+MAX_PRUNE_DAYS = 36_500  # a century: earlier than any date the bot wrote, and still a valid date to subtract
 
 
 def utc_now() -> datetime:
@@ -23,15 +33,18 @@ def utc_now() -> datetime:
 
 
 def _days(text: str) -> int:
-    days = int(text)
-    if days < 0:
-        raise argparse.ArgumentTypeError("--days must be 0 or more")
+    try:
+        days = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of days, e.g. --days 30 (got {text!r})") from None
+    if not 0 <= days <= MAX_PRUNE_DAYS:
+        raise argparse.ArgumentTypeError(f"must be from 0 to {MAX_PRUNE_DAYS} (got {days})")
     return days
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bot", description="The TRL quiz bot for Discord.")
-    sub = parser.add_subparsers(dest="command")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")  # a one-line usage, whatever the commands
     sub.add_parser("run", help="run the bot (the default)")
     sync = sub.add_parser("sync", help="sync application commands now")
     sync.add_argument("--guild", type=int, help="sync to one server only (copies the global commands)")
@@ -41,6 +54,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     backup.add_argument("path", type=Path, help="the new file to write")
     prune = sub.add_parser("prune", help="delete the data of servers that removed the bot")
     prune.add_argument("--days", type=_days, default=30, help="only servers left more than this many days ago")
+    prune.add_argument("--dry-run", action="store_true", help="list what would be removed and change nothing")
     check = sub.add_parser("check-content", help="validate and lint content files")
     check.add_argument("paths", nargs="*", type=Path, help="files or folders (default: the content folder)")
     schema = sub.add_parser("schema", help="write the JSON Schema for content files")
@@ -60,9 +74,23 @@ def load_settings():
     try:
         return Settings()
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        print(f"error: invalid settings: {problems}", file=sys.stderr)
+        for error in exc.errors(include_url=False):
+            print(f"error: {_setting_problem(error)}", file=sys.stderr)
         raise SystemExit(2) from None
+    except UnicodeDecodeError as exc:
+        byte = exc.object[exc.start]
+        raise CommandError(
+            f"{ENV_FILE.absolute()} is not UTF-8 text (byte {byte:#04x} at offset {exc.start}); save it as UTF-8"
+        ) from None
+    except OSError as exc:
+        raise CommandError(f"cannot read {ENV_FILE.absolute()} ({exc.strerror})") from None
+
+
+def _setting_problem(error) -> str:
+    where = ".".join(map(str, error["loc"]))
+    if error["type"] == "value_error":  # our validators' own sentences
+        return f"{where} {error['ctx']['error']}"
+    return f"{where}: {error['msg']}"
 
 
 def require_token(settings) -> str:
@@ -75,13 +103,29 @@ def require_token(settings) -> str:
     return settings.discord_token.get_secret_value()
 
 
-async def open_database(settings):
+async def open_database(settings, stop: Stop | None = None, *, create: bool = True):
     from bot.storage.database import Database
-    from bot.storage.migrate import apply_migrations
+    from bot.storage.migrate import MigrationError, MigrationInterrupted, apply_migrations, discover
 
-    db = await Database.open(settings.database)
+    db = await Database.open(settings.database, setting=DATABASE_SETTING, newest=len(discover()), create=create)
+    stop = stop or Stop()
     try:
-        applied = await apply_migrations(db)
+        with stop.meanwhile(in_background(db.interrupt)):
+            applied = await apply_migrations(db, should_stop=lambda: stop.requested)
+    except MigrationInterrupted as exc:
+        await db.close()
+        in_progress = "no migration was in progress"
+        if exc.rolled_back:
+            in_progress = f"the migration in progress, {exc.rolled_back}, was rolled back"
+        raise Interrupted(
+            f"interrupted by {stop.name}; {db.name} is at schema version {exc.version} ({in_progress})",
+            exit_code=stop.exit_code,
+        ) from None
+    except MigrationError as exc:
+        await db.close()
+        raise CommandError(
+            f"{db.name}: {exc}; the database stays at its previous schema version", exit_code=1
+        ) from None
     except BaseException:
         await db.close()
         raise
@@ -116,27 +160,26 @@ async def rebuild_reviews(settings) -> int:
 
 
 async def run_bot(settings, token: str, *, sync_guild: int | None = None, sync_only: bool = False) -> int:
-    import aiohttp
-    import discord
-
-    from bot.catalog import ContentError, load_catalog
-    from bot.services.container import build
-    from bot.storage.repositories import Repositories
-    from bot.ui import endpoint
-    from bot.ui.client import QuizBot
-    from bot.ui.publisher import DiscordPublisher
-    from bot.ui.sync import force_sync
-
+    catalog = load_content(settings)
+    stop = Stop.on_signals_in(asyncio.get_running_loop())
+    # Opened (and refused if it isn't usable) before anything goes out to Discord.
+    db = await open_database(settings, stop)
     try:
-        catalog = load_catalog(settings.content_dir)
-    except ContentError as exc:
-        for problem in exc.problems:
-            print(f"error: {problem}", file=sys.stderr)
-        return 1
-    if settings.api_base_url:
-        endpoint.point_at(settings.api_base_url)
-    db = await open_database(settings)
-    try:
+        # The operator's inputs are checked first, quickly; only then is the Discord side loaded.
+        import discord
+
+        from bot.services.container import build
+        from bot.storage.repositories import Repositories
+        from bot.ui import endpoint
+        from bot.ui.client import QuizBot
+        from bot.ui.publisher import DiscordPublisher
+        from bot.ui.sync import force_sync
+
+        if settings.api_base_url:
+            endpoint.point_at(settings.api_base_url)
+        # discord.py warns at every start that the voice libraries (PyNaCl, davey) are missing; the bot has no voice.
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
         publisher = DiscordPublisher()
         services, workers = build(Repositories.over(db), catalog, publisher, utc_now)
         bot = QuizBot(
@@ -148,30 +191,73 @@ async def run_bot(settings, token: str, *, sync_guild: int | None = None, sync_o
             background=() if sync_only else workers.all(),
         )
         async with bot:
-            if sync_only:
-                await bot.login(token)
-                count = await force_sync(bot, sync_guild)
-                print(f"synced {count} commands" + (f" to guild {sync_guild}" if sync_guild else ""))
-                return 0
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGTERM, signal.SIGINT):
-                loop.add_signal_handler(sig, lambda: asyncio.create_task(bot.close()))
+            stop.on_stop(in_background(bot.close))
             try:
+                if sync_only:
+                    await bot.login(token)
+                    count = await force_sync(bot, sync_guild)
+                    print(f"synced {count} commands" + (f" to guild {sync_guild}" if sync_guild else ""))
+                    return 0
                 await bot.start(token)
-            except discord.LoginFailure:
-                print("error: Discord refused the token in DISCORD_TOKEN (login failed).", file=sys.stderr)
-                return 1
-            except (OSError, aiohttp.ClientError) as exc:
-                target = settings.api_base_url or "Discord"
-                print(f"error: cannot reach {target}: {exc}", file=sys.stderr)
-                return 1
+            except Exception as exc:
+                if stop.requested and sync_only:
+                    raise Interrupted(
+                        f"interrupted by {stop.name}; the commands may not be synced: run sync again",
+                        exit_code=stop.exit_code,
+                    ) from None
+                if not stop.requested:
+                    return discord_failure(exc, settings)
+                log.debug("error while stopping", exc_info=True)
+            if stop.requested:
+                log.info("stopped by %s", stop.name)
             return 0
     finally:
         await db.close()
 
 
+def discord_failure(exc: Exception, settings) -> int:
+    """A failed login or connection as one line: 2 for a token Discord refused, 1 for a network failure."""
+    import aiohttp
+    import discord
+
+    if isinstance(exc, discord.LoginFailure):
+        print(
+            "error: Discord refused the token in DISCORD_TOKEN (login failed); copy it again from the developer "
+            "portal (Bot → Reset Token)",
+            file=sys.stderr,
+        )
+        return 2
+    target = settings.api_base_url or "Discord"
+    if isinstance(exc, OSError | aiohttp.ClientError | asyncio.TimeoutError):
+        print(
+            f"error: cannot reach {target}: {exc or type(exc).__name__}; check the network and try again",
+            file=sys.stderr,
+        )
+        return 1
+    if isinstance(exc, discord.HTTPException):
+        print(f"error: {target} answered {exc.status} {exc.text or ''}; try again later", file=sys.stderr)
+        return 1
+    raise exc
+
+
+def load_content(settings):
+    from bot.catalog import ContentError, load_catalog
+
+    where = f"{CONTENT_SETTING}={settings.content_dir}"
+    if not settings.content_dir.is_dir():
+        raise CommandError(f"{where} is not a folder; point it at the folder of question decks (default: content)")
+    try:
+        return load_catalog(settings.content_dir)
+    except ContentError as exc:
+        print(f"error: {exc.problems[0]}", file=sys.stderr)
+        more = f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""
+        raise CommandError(
+            f"the content in {where} has problems{more}; `python -m bot check-content` lists them all"
+        ) from None
+
+
 async def migrate(settings) -> int:
-    db = await open_database(settings)
+    db = await open_database(settings, Stop.on_signals_in(asyncio.get_running_loop()))
     try:
         print(f"schema version {await db.user_version()} ({settings.database})")
     finally:
@@ -180,43 +266,104 @@ async def migrate(settings) -> int:
 
 
 def run_backup(settings, target: Path) -> int:
-    import sqlite3
+    from bot.storage.backup import BackupInterrupted, backup
 
-    from bot.storage.backup import backup
-
-    try:
-        version = backup(settings.database, target)
-    except (OSError, sqlite3.Error) as exc:
-        print(f"error: backup failed: {exc}", file=sys.stderr)
-        return 1
+    with Stop().handling_signals() as stop:
+        try:
+            version = backup(settings.database, target, setting=DATABASE_SETTING, should_stop=lambda: stop.requested)
+        except BackupInterrupted:
+            raise Interrupted(
+                f"interrupted by {stop.name}; no backup was written ({target} was not created, the partial copy "
+                "was removed)",
+                exit_code=stop.exit_code,
+            ) from None
     print(f"backed up {settings.database} to {target} (schema version {version})")
     return 0
 
 
-async def prune(settings, days: int) -> int:
+async def prune(settings, days: int, *, dry_run: bool = False) -> int:
     from bot.services.guilds import GuildService
     from bot.storage.guilds import GuildRepository
     from bot.storage.meta import MetaRepository
 
-    db = await open_database(settings)
+    stop = Stop.on_signals_in(asyncio.get_running_loop())
+    db = await (open_unchanged(settings) if dry_run else open_database(settings, stop, create=False))
     try:
-        removed = await GuildService(GuildRepository(db), MetaRepository(db), utc_now).prune(days)
+        service = GuildService(GuildRepository(db), MetaRepository(db), utc_now)
+        departed = await service.departed(days)
+        if dry_run:
+            for server in departed:
+                left = f"{server.left_at:%Y-%m-%d}"
+                print(f"would prune server {server.guild_id}: {server.answers} answers (left {left})")
+            print(f"{len(departed)} server(s) would be pruned (left more than {days} days ago); nothing was changed")
+            return 0
+        with stop.meanwhile(in_background(db.interrupt)):
+            pruned = await prune_each(db, service, departed, stop)
     finally:
         await db.close()
-    for guild_id, answers in removed.items():
-        print(f"pruned server {guild_id}: {answers} answers")
-    print(f"{len(removed)} server(s) pruned (left more than {days} days ago)")
+    if stop.requested:
+        raise Interrupted(
+            f"interrupted by {stop.name}; {pruned} of {len(departed)} server(s) pruned, the others untouched (the one "
+            "in progress, if any, was rolled back)",
+            exit_code=stop.exit_code,
+        )
+    print(f"{pruned} server(s) pruned (left more than {days} days ago)")
     return 0
+
+
+async def prune_each(db, service, departed, stop: Stop) -> int:
+    """Prune one server per transaction, looking for a stop between them; return how many were pruned."""
+    from bot.storage.ownership import DatabaseLocked, is_locked
+
+    pruned = 0
+    for server in departed:
+        if stop.requested:
+            break
+        try:
+            answers = await service.prune_one(server.guild_id)
+        except Exception as exc:
+            if stop.requested:  # the interrupted transaction rolled back
+                break
+            if is_locked(exc):
+                raise DatabaseLocked(db.name) from None
+            raise
+        print(f"pruned server {server.guild_id}: {answers} answers")
+        pruned += 1
+    return pruned
+
+
+async def open_unchanged(settings):
+    """Open read-only for a dry run: no migration, no marker, nothing written; refuse an out-of-date schema."""
+    from bot.storage.database import Database
+    from bot.storage.migrate import discover
+
+    newest = len(discover())
+    db = await Database.open(settings.database, setting=DATABASE_SETTING, newest=newest, read_only=True)
+    version = await db.user_version()
+    if version < newest:
+        await db.close()
+        raise CommandError(
+            f"{db.name} is at schema version {version}, this bot's is {newest}: run `python -m bot migrate` first "
+            "(a dry run changes nothing, migrations included)"
+        )
+    return db
 
 
 def check_content(settings, paths: list[Path]) -> int:
     from bot.catalog import content_files, load_files
     from bot.lint import lint
 
+    for path in paths:
+        if not path.exists():
+            raise CommandError(f"{path} does not exist; name content files or folders")
+    if not paths and not settings.content_dir.is_dir():
+        raise CommandError(
+            f"{CONTENT_SETTING}={settings.content_dir} is not a folder; name the folder of question decks"
+        )
     files = content_files(paths or [settings.content_dir])
     if not files:
-        print("error: no content files found", file=sys.stderr)
-        return 1
+        where = ", ".join(map(str, paths)) if paths else f"{CONTENT_SETTING}={settings.content_dir}"
+        raise CommandError(f"no content files (.yaml, .yml) in {where}")
     decks, problems = load_files(files)
     problems += lint(decks)
     for problem in problems:
@@ -229,9 +376,34 @@ def check_content(settings, paths: list[Path]) -> int:
 def write_schema(output: Path) -> int:
     from bot.core.content import Deck
 
-    output.write_text(json.dumps(Deck.model_json_schema(), indent=2) + "\n", encoding="utf-8")
+    check_output(output)
+    text = json.dumps(Deck.model_json_schema(), indent=2) + "\n"
+    # Written beside and renamed: an interrupted or failed write never leaves half a schema behind.
+    temp = output.with_name(f".{output.name}.partial")
+    try:
+        temp.write_text(text, encoding="utf-8")
+        temp.replace(output)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise CommandError(f"cannot write {output} ({exc.strerror})") from None
     print(f"wrote {output}")
     return 0
+
+
+def check_output(output: Path) -> None:
+    from bot.files import writable
+
+    if output.is_dir():
+        raise CommandError(f"--output {output} is a folder; name a file, such as {output / 'deck.schema.json'}")
+    folder = output.parent
+    if not folder.is_dir():
+        if output == SCHEMA_PATH:
+            raise CommandError(
+                f"there is no content/ folder in {Path.cwd()}; run from the repository's root or pass --output FILE"
+            )
+        raise CommandError(f"the folder {folder} does not exist; create it or choose another --output")
+    if not writable(folder) or (output.exists() and not writable(output)):
+        raise CommandError(f"cannot write {output}: it or its folder is read-only for this user")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -256,7 +428,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "backup":
         return run_backup(settings, args.path)
     if args.command == "prune":
-        return asyncio.run(prune(settings, args.days))
+        return asyncio.run(prune(settings, args.days, dry_run=args.dry_run))
     assert token is not None
     return asyncio.run(
         run_bot(settings, token, sync_guild=getattr(args, "guild", None), sync_only=args.command == "sync")
@@ -264,4 +436,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_without_hanging(guarded(main))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ def parse_deck(text: str, origin: str) -> Deck:
         raise ContentError([f"{origin}: file is larger than {MAX_FILE_BYTES // 1000} kB"])
     try:
         _refuse_aliases(text)
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=StrictLoader)  # a SafeLoader: builds plain data only, like safe_load
     except yaml.YAMLError as exc:
         raise ContentError([f"{origin}: not valid YAML: {_yaml_reason(exc)}"]) from None
     if not isinstance(data, dict):
@@ -49,6 +49,30 @@ def dump_deck(deck: Deck) -> str:
     data["deck"] = deck.deck
     body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100, default_style=None)
     return "# yaml-language-server: $schema=deck.schema.json\n" + body
+
+
+class StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a key given twice in one mapping.
+
+    Plain YAML keeps the last value without a word, so a second ``answer:`` silently changes a
+    question's correct choice; here it is an error naming the line and the key.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _value in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            line = key_node.start_mark.line + 1
+            if isinstance(key, Hashable) and key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"duplicate key {key!r} (first given at line {seen[key]})",
+                    key_node.start_mark,
+                )
+            if isinstance(key, Hashable):
+                seen[key] = line
+        return super().construct_mapping(node, deep=deep)
 
 
 def _refuse_aliases(text: str) -> None:
@@ -177,7 +201,7 @@ def load_catalog(content_dir: Path) -> Catalog:
     """Load every deck under ``content_dir``; raise ContentError if anything is wrong."""
     files = content_files([content_dir])
     if not files:
-        raise ContentError([f"{content_dir}: no .yaml content files found"])
+        raise ContentError([f"{content_dir}: no content files (.yaml, .yml) in this folder"])
     decks, problems = load_files(files)
     if problems:
         raise ContentError(problems)

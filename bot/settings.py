@@ -34,7 +34,18 @@ class Settings(BaseSettings):
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
+    @field_validator("database", "content_dir", mode="before")
+    @classmethod
+    def _blank_is_a_mistake(cls, value: object) -> object:
+        # A blank path means the current folder: the database would be refused as a folder at best, and the
+        # content loader would read every YAML file below the working directory.
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("is set but blank; remove the line to use the default, or name a path")
+        return value
+
     @field_validator("api_base_url")
     @classmethod
     def _strip_slash(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError(f"must start with http:// or https://, e.g. http://127.0.0.1:8080/api/v10 (got {value!r})")
         return value.rstrip("/") if value else value

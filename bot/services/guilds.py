@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.services.ports import Clock
-from bot.storage.guilds import GuildRepository
+from bot.storage.guilds import Departed, GuildRepository
 from bot.storage.meta import MetaRepository
 
 COMMAND_HASH_KEY = "command_sync_hash"
@@ -45,3 +45,11 @@ class GuildService:
     async def prune(self, days: int) -> dict[int, int]:
         """Remove the data of servers the bot left more than ``days`` days ago."""
         return await self.guilds.prune(self.clock() - timedelta(days=days))
+
+    async def departed(self, days: int) -> list[Departed]:
+        """The servers ``prune(days)`` would remove, changing nothing."""
+        return await self.guilds.departed(self.clock() - timedelta(days=days))
+
+    async def prune_one(self, guild_id: int) -> int:
+        """Remove one departed server's data (all of it or, if interrupted, none); return its answers removed."""
+        return await self.guilds.delete_guild(guild_id)

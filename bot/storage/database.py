@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Sequence
 from pathlib import Path
@@ -15,34 +16,95 @@ from typing import Any
 
 import aiosqlite
 
+from bot.storage import ownership
+from bot.storage.ownership import Claim, DatabaseProblem, FileState
+
+log = logging.getLogger(__name__)
+
 BUSY_TIMEOUT_MS = 5000
 
 
 class Database:
     """Owns one aiosqlite connection shared by every coroutine of the process."""
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(self, connection: aiosqlite.Connection, *, name: str = "the database") -> None:
         self.conn = connection
+        self.name = name  # how messages name this database, e.g. QUIZBOT_DATABASE=data/quizbot.sqlite3
         # All coroutines share one connection, so a multi-statement write must keep others'
         # statements out of its transaction until it commits.
         self._write_lock = asyncio.Lock()
 
     @classmethod
-    async def open(cls, path: Path) -> Database:
-        if str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
+    async def open(
+        cls,
+        path: Path,
+        *,
+        setting: str | None = None,
+        newest: int | None = None,
+        create: bool = True,
+        read_only: bool = False,
+    ) -> Database:
+        """Open the bot's database; refuse anything else before a byte of it is written.
+
+        ``setting`` names where the path came from, for messages; a database above schema version
+        ``newest`` is refused; ``create=False`` refuses a missing file; ``read_only`` writes nothing at
+        all (no marker, no WAL switch). Problems raise ``DatabaseProblem`` with what to do.
+        """
+        if str(path) == ":memory:":
+            return await cls._connect(":memory:", name=":memory:", claim=Claim.NEW, read_only=False)
+        name = ownership.label(path, setting)
+        state = ownership.check_file(path, name, write=not read_only, create=create and not read_only)
+        claim = Claim.NEW
+        if state is FileState.PRESENT:
+            claim = ownership.judge(await asyncio.to_thread(ownership.inspect, path, name), name, setting, newest)
+        if state is FileState.MISSING:
+            log.warning(
+                "%s does not exist yet: creating a new, empty database (check the path if you expected data)", name
+            )
+            _make_folder(path, name)
+        elif state is FileState.EMPTY:
+            log.warning(
+                "%s is an empty file: making it a new, empty database (check the path if you expected data)", name
+            )
+        mode = "ro" if read_only else "rwc" if state is FileState.MISSING else "rw"
+        db = await cls._connect(ownership.sqlite_uri(path, mode), name=name, claim=claim, read_only=read_only)
+        if claim is Claim.RELEASE_1 and not read_only:
+            log.info("%s was made by release 1 of the bot: marked it as this bot's database", name)
+        return db
+
+    @classmethod
+    async def _connect(cls, uri: str, *, name: str, claim: Claim, read_only: bool) -> Database:
         # isolation_level=None: the sqlite3 module never opens transactions on its own;
         # every write transaction is an explicit BEGIN IMMEDIATE below.
-        conn = await aiosqlite.connect(path, isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        await conn.execute("PRAGMA journal_mode = WAL")
-        await conn.execute("PRAGMA synchronous = FULL")
-        await conn.execute("PRAGMA foreign_keys = ON")
-        return cls(conn)
+        try:
+            conn = await aiosqlite.connect(uri, uri=True, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise ownership.translate(exc, name) from None
+        # Every failure from here on closes the connection: its worker thread would otherwise keep the
+        # process alive after the error, a hung command instead of an exit.
+        try:
+            conn.row_factory = sqlite3.Row
+            await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            if not read_only:
+                if claim is not Claim.OURS:
+                    await conn.execute(f"PRAGMA application_id = {ownership.APPLICATION_ID}")
+                await conn.execute("PRAGMA journal_mode = WAL")
+                await conn.execute("PRAGMA synchronous = FULL")
+            await conn.execute("PRAGMA foreign_keys = ON")
+        except BaseException as exc:
+            await conn.close()
+            if isinstance(exc, sqlite3.Error):
+                raise ownership.translate(exc, name) from None
+            raise
+        return cls(conn, name=name)
 
     async def close(self) -> None:
         await self.conn.close()
+
+    async def interrupt(self) -> None:
+        """Abort the statement running on the SQLite thread now (it fails with "interrupted")."""
+        with contextlib.suppress(ValueError):  # already closed: nothing is running
+            await self.conn.interrupt()
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -92,3 +154,10 @@ async def _finish(statement: Awaitable[object]) -> None:
     except asyncio.CancelledError:
         await task
         raise
+
+
+def _make_folder(path: Path, name: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseProblem(f"{name}: cannot create its folder {path.parent} ({exc.strerror})") from None

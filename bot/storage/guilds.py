@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.storage.database import Database
-from bot.storage.rows import to_db_time
+from bot.storage.rows import db_time, to_db_time
 
 # Every table keyed by guild, children before parents so foreign keys never block a delete.
 GUILD_TABLES = (
@@ -38,6 +39,15 @@ MEMBER_TABLES = (
     "weekly_scores",
     "question_drafts",
 )
+
+
+@dataclass(frozen=True)
+class Departed:
+    """A server the bot was removed from, and how many answers its members gave there."""
+
+    guild_id: int
+    left_at: datetime
+    answers: int
 
 
 class GuildRepository:
@@ -108,18 +118,25 @@ class GuildRepository:
             )
         return len(gone)
 
+    async def departed(self, left_before: datetime) -> list[Departed]:
+        """Servers the bot left before ``left_before``, oldest departure first, with their answer counts."""
+        rows = await self.db.fetch_all(
+            "SELECT guild_id, left_at, (SELECT COUNT(*) FROM answers WHERE answers.guild_id = guilds.guild_id)"
+            " FROM guilds WHERE left_at IS NOT NULL AND left_at < ? ORDER BY left_at, guild_id",
+            (to_db_time(left_before),),
+        )
+        return [Departed(guild_id, db_time(left_at), answers) for guild_id, left_at, answers in rows]
+
+    async def delete_guild(self, guild_id: int) -> int:
+        """Delete every row of one server in one transaction; return how many answers went with it."""
+        async with self.db.transaction() as conn:
+            (count,) = next(
+                iter(await conn.execute_fetchall("SELECT COUNT(*) FROM answers WHERE guild_id = ?", (guild_id,)))
+            )
+            for table in GUILD_TABLES:
+                await conn.execute(f"DELETE FROM {table} WHERE guild_id = ?", (guild_id,))
+        return count
+
     async def prune(self, left_before: datetime) -> dict[int, int]:
         """Delete every row of servers the bot left before ``left_before``; {guild_id: answers removed}."""
-        rows = await self.db.fetch_all(
-            "SELECT guild_id FROM guilds WHERE left_at IS NOT NULL AND left_at < ?", (to_db_time(left_before),)
-        )
-        removed: dict[int, int] = {}
-        for (guild_id,) in rows:
-            async with self.db.transaction() as conn:
-                (count,) = next(
-                    iter(await conn.execute_fetchall("SELECT COUNT(*) FROM answers WHERE guild_id = ?", (guild_id,)))
-                )
-                for table in GUILD_TABLES:
-                    await conn.execute(f"DELETE FROM {table} WHERE guild_id = ?", (guild_id,))
-            removed[guild_id] = count
-        return removed
+        return {d.guild_id: await self.delete_guild(d.guild_id) for d in await self.departed(left_before)}

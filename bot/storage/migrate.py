@@ -9,11 +9,13 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
 
 from bot.storage.database import Database
+from bot.storage.ownership import DatabaseLocked, is_locked
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +24,15 @@ _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 class MigrationError(Exception):
     pass
+
+
+class MigrationInterrupted(MigrationError):
+    """A stop was asked for: the database is left at ``version``, the migration in progress rolled back."""
+
+    def __init__(self, version: int, rolled_back: str | None) -> None:
+        super().__init__(f"interrupted at schema version {version}")
+        self.version = version
+        self.rolled_back = rolled_back
 
 
 @dataclass(frozen=True)
@@ -56,14 +67,22 @@ def discover(directory: Traversable | None = None) -> list[Migration]:
     return [Migration(v, found[v].name, found[v].read_text(encoding="utf-8")) for v in versions]
 
 
-async def apply_migrations(db: Database, directory: Traversable | None = None) -> list[int]:
-    """Apply every pending migration, each with its version bump in one transaction."""
+async def apply_migrations(
+    db: Database, directory: Traversable | None = None, *, should_stop: Callable[[], bool] = lambda: False
+) -> list[int]:
+    """Apply every pending migration, each with its version bump in one transaction.
+
+    ``should_stop`` is asked before each migration; a stop that interrupts one (``Database.interrupt``)
+    rolls it back. Either way ``MigrationInterrupted`` says where the database was left.
+    """
     migrations = discover(directory)
     current = await db.user_version()
     if current > len(migrations):
         raise MigrationError(f"the database is at schema version {current}, newer than this code ({len(migrations)})")
     applied: list[int] = []
     for migration in migrations[current:]:
+        if should_stop():
+            raise MigrationInterrupted(await db.user_version(), None)
         # executescript() commits any open transaction first and leaves the script's own BEGIN
         # open when a statement fails, so the ROLLBACK below is ours to issue. user_version is
         # transactional: it rolls back with the rest.
@@ -73,6 +92,10 @@ async def apply_migrations(db: Database, directory: Traversable | None = None) -
         except sqlite3.Error as exc:
             if db.conn.in_transaction:
                 await db.conn.execute("ROLLBACK")
+            if should_stop():
+                raise MigrationInterrupted(await db.user_version(), migration.name) from None
+            if is_locked(exc):
+                raise DatabaseLocked(db.name) from None
             raise MigrationError(f"{migration.name} failed: {exc}") from exc
         log.info("applied migration %s", migration.name)
         applied.append(migration.version)

@@ -8,6 +8,7 @@ import pytest
 
 from bot.storage.database import Database
 from bot.storage.migrate import MigrationError, apply_migrations, discover, shipped
+from bot.storage.ownership import APPLICATION_ID
 
 
 async def test_fresh_database_reaches_head_and_rerun_applies_nothing(tmp_path):
@@ -88,6 +89,7 @@ async def test_a_newer_database_is_refused(tmp_path):
     """Code older than the database does not touch it."""
     path = tmp_path / "q.sqlite3"
     with sqlite3.connect(path) as conn:
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         conn.execute("PRAGMA user_version = 999")
     db = await Database.open(path)
     try:

@@ -1,0 +1,430 @@
+"""Operator mistakes, each run as `python -m bot …` in a clean environment, as an operator would meet them.
+
+Every case must answer in a few lines without a traceback, with exit code 2 for bad input or settings and
+1 for a failure of the world, within a time limit (nothing hangs), and leave the files alone when it
+refuses. The interruption cases send SIGINT/SIGTERM to a running backup and migration.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import http.server
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from bot.storage.database import Database
+from bot.storage.migrate import apply_migrations
+from bot.storage.ownership import APPLICATION_ID
+
+ROOT = Path(__file__).resolve().parents[2]
+RELEASE_1 = ROOT / "tests" / "fixtures" / "db" / "release-1.sql"
+MINI_CONTENT = ROOT / "tests" / "fixtures" / "content"
+TIME_LIMIT_S = 20  # a case that takes longer hangs; the slowest honest one waits 5 s for a lock
+MAX_LINES = 4  # everything the operator reads, the bot's own log lines included
+MAX_ERROR_LINES = 2  # what is wrong and what to do
+SIGNAL_TO_EXIT_S = 5.0
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "QUIZBOT_"))}
+    env.update(PYTHONPATH=str(ROOT), **extra)
+    return env
+
+
+# --- what the cases start from -------------------------------------------------------------------------
+
+
+def text_file(path: Path) -> None:
+    path.write_text("name,score\nalice,3\n", encoding="utf-8")
+
+
+def other_apps_database(path: Path) -> None:
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        conn.executescript("CREATE TABLE people (name TEXT); CREATE TABLE pets (name TEXT); CREATE TABLE meta (k);")
+        conn.execute("INSERT INTO people VALUES ('alice')")
+        conn.commit()
+
+
+def marked_by_another_application(path: Path) -> None:
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        conn.execute("PRAGMA application_id = 42")
+        conn.execute("CREATE TABLE t (x)")
+        conn.commit()
+
+
+def newer_schema(path: Path) -> None:
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        conn.execute("PRAGMA user_version = 99")
+        conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        conn.commit()
+
+
+def release_1(path: Path) -> None:
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        conn.executescript(RELEASE_1.read_text(encoding="utf-8"))
+
+
+def ours_at_head(path: Path) -> None:
+    """A database as the bot leaves it, with one server it left long ago, closed (no -wal beside it)."""
+
+    async def make() -> None:
+        db = await Database.open(path)
+        try:
+            await apply_migrations(db)
+        finally:
+            await db.close()
+
+    asyncio.run(make())
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        conn.execute("INSERT INTO guilds (guild_id, joined_at, left_at) VALUES (7, '2020-01-01', '2020-02-01')")
+        conn.commit()
+        conn.execute("PRAGMA journal_mode = DELETE")
+
+
+def read_only(make: Callable[[Path], None]) -> Callable[[Path], None]:
+    def setup(path: Path) -> None:
+        make(path)
+        path.chmod(0o444)
+
+    return setup
+
+
+def in_read_only_folder(make: Callable[[Path], None] | None) -> Callable[[Path], None]:
+    def setup(path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if make is not None:
+            make(path)
+        path.parent.chmod(0o555)
+
+    return setup
+
+
+def folder(path: Path) -> None:
+    path.mkdir(parents=True)
+
+
+def duplicate_answer_deck(path: Path) -> None:
+    path.mkdir(parents=True)
+    (path / "trl.yaml").write_text(
+        'deck: trl\nquestions:\n  - id: q1\n    prompt: "Which?"\n    choices: ["a", "b"]\n'
+        '    answer: "A"\n    explanation: "So."\n    answer: "B"\n',
+        encoding="utf-8",
+    )
+
+
+def non_utf8_env(path: Path) -> None:
+    path.write_bytes(b"DISCORD_TOKEN=abc\nQUIZBOT_LOG_LEVEL=INFO # caf\xe9\n")
+
+
+# --- the table ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    args: list[str]
+    code: int
+    says: list[str]  # each must appear in the output, lower-cased
+    env: dict[str, str] = field(default_factory=dict)  # {tmp}, {closed}, {refusing} are filled in
+    setup: dict[str, Callable[[Path], None]] = field(default_factory=dict)  # relative path -> maker
+    unchanged: bool = True  # every file under the working folder is byte for byte the same afterwards
+    absent: list[str] = field(default_factory=list)  # paths that must not exist afterwards
+    needs_client: bool = False  # reaches the Discord layer (see test body)
+
+
+DB = {"QUIZBOT_DATABASE": "{tmp}/db/quiz.sqlite3"}
+TOKEN = {"DISCORD_TOKEN": "not-a-real-token", "QUIZBOT_CONTENT_DIR": str(MINI_CONTENT)}
+OFFLINE = {**TOKEN, "QUIZBOT_API_BASE_URL": "http://127.0.0.1:{closed}/api/v10"}
+AT = "db/quiz.sqlite3"
+
+# fmt: off
+CASES = [
+    # Settings
+    Case("blank-database", ["migrate"], 2, ["quizbot_database is set but blank"], env={"QUIZBOT_DATABASE": ""}),
+    Case("blank-content-dir", ["check-content"], 2, ["quizbot_content_dir is set but blank"],
+         env={"QUIZBOT_CONTENT_DIR": " "}),
+    Case("bad-log-level", ["migrate"], 2, ["quizbot_log_level"], env={**DB, "QUIZBOT_LOG_LEVEL": "loud"}),
+    Case("api-url-without-scheme", ["sync"], 2, ["quizbot_api_base_url must start with http"],
+         env={**TOKEN, "QUIZBOT_API_BASE_URL": "localhost:8080"}),
+    Case("env-not-utf8", ["migrate"], 2, [".env is not utf-8", "0xe9"], env=DB, setup={".env": non_utf8_env}),
+    Case("sync-without-token", ["sync"], 2, ["discord_token is not set"], env=DB),
+    # The database path and file
+    Case("db-text-file-migrate", ["migrate"], 2, ["quizbot_database=", "not an sqlite database"], env=DB,
+         setup={AT: text_file}),
+    Case("db-text-file-prune", ["prune"], 2, ["not an sqlite database"], env=DB, setup={AT: text_file}),
+    Case("db-text-file-run", [], 2, ["not an sqlite database"], env={**DB, **OFFLINE}, setup={AT: text_file}),
+    Case("db-is-a-folder", ["migrate"], 2, ["is a folder"], env=DB, setup={AT: folder}),
+    Case("db-under-a-file", ["migrate"], 2, ["cannot be created", "is a file, not a folder"],
+         env={"QUIZBOT_DATABASE": "{tmp}/db/quiz.sqlite3/inner.sqlite3"}, setup={AT: text_file}),
+    Case("db-folder-unwritable", ["migrate"], 2, ["cannot be created", "read-only"],
+         env={"QUIZBOT_DATABASE": "{tmp}/db/sub/quiz.sqlite3"}, setup={AT: in_read_only_folder(None)},
+         absent=["db/sub"]),
+    Case("db-read-only-migrate", ["migrate"], 2, ["is read-only"], env=DB, setup={AT: read_only(ours_at_head)}),
+    Case("db-read-only-prune", ["prune", "--days", "0"], 2, ["is read-only"], env=DB,
+         setup={AT: read_only(ours_at_head)}),
+    # Refused before anything goes out to Discord: otherwise it would say "cannot reach".
+    Case("db-read-only-run", [], 2, ["is read-only"], env={**DB, **OFFLINE}, setup={AT: read_only(ours_at_head)}),
+    Case("db-in-read-only-folder", ["migrate"], 2, ["read-only folder"], env=DB,
+         setup={AT: in_read_only_folder(ours_at_head)}),
+    Case("db-of-another-app", ["migrate"], 2, ["not a database of this bot", "no marker", "3 table(s)"], env=DB,
+         setup={AT: other_apps_database}),
+    Case("db-marked-by-another-app", ["migrate"], 2, ["belongs to another application"], env=DB,
+         setup={AT: marked_by_another_application}),
+    Case("db-newer-schema-migrate", ["migrate"], 2, ["schema version 99", "upgrade the bot", "restore the backup"],
+         env=DB, setup={AT: newer_schema}),
+    Case("db-newer-schema-run", [], 2, ["newer than this bot"], env={**DB, **OFFLINE}, setup={AT: newer_schema}),
+    Case("db-missing-prune", ["prune"], 2, ["does not exist"], env=DB, absent=["db"]),
+    Case("db-missing-dry-run", ["prune", "--dry-run"], 2, ["does not exist"], env=DB, absent=["db"]),
+    Case("db-missing-backup", ["backup", "{tmp}/out.sqlite3"], 2, ["does not exist"], env=DB,
+         absent=["db", "out.sqlite3"]),
+    # prune
+    Case("prune-dry-run", ["prune", "--dry-run", "--days", "0"], 0,
+         ["would prune server 7: 0 answers", "nothing was changed"], env=DB, setup={AT: ours_at_head}),
+    Case("prune-dry-run-outdated", ["prune", "--dry-run"], 2, ["schema version 1", "migrate` first"], env=DB,
+         setup={AT: release_1}),
+    Case("prune-days-huge", ["prune", "--days", "999999"], 2, ["--days", "from 0 to 36500"], env=DB,
+         setup={AT: ours_at_head}),
+    Case("prune-days-text", ["prune", "--days", "abc"], 2, ["--days", "whole number"], env=DB),
+    Case("prune-days-negative", ["prune", "--days", "-1"], 2, ["--days"], env=DB),
+    # backup
+    Case("backup-target-exists", ["backup", "{tmp}/old.sqlite3"], 2, ["already exists", "never overwrite"],
+         env=DB, setup={AT: ours_at_head, "old.sqlite3": text_file}),
+    Case("backup-target-is-folder", ["backup", "{tmp}/backups"], 2, ["is a folder"], env=DB,
+         setup={AT: ours_at_head, "backups": folder}),
+    Case("backup-target-read-only", ["backup", "{tmp}/ro/b.sqlite3"], 2, ["read-only"], env=DB,
+         setup={AT: ours_at_head, "ro/x": in_read_only_folder(None)}, absent=["ro/b.sqlite3"]),
+    Case("backup-of-another-app", ["backup", "{tmp}/b.sqlite3"], 2, ["not a database of this bot"], env=DB,
+         setup={AT: other_apps_database}, absent=["b.sqlite3"]),
+    # schema
+    Case("schema-outside-repository", ["schema"], 2, ["no content/ folder", "--output"], absent=["content"]),
+    Case("schema-missing-folder", ["schema", "--output", "nope/s.json"], 2, ["nope does not exist"],
+         absent=["nope"]),
+    Case("schema-output-folder", ["schema", "--output", "out"], 2, ["is a folder"], setup={"out": folder}),
+    Case("schema-read-only-tree", ["schema", "--output", "ro/s.json"], 2, ["read-only"],
+         setup={"ro/x": in_read_only_folder(None)}, absent=["ro/s.json"]),
+    # content
+    Case("check-missing-path", ["check-content", "nope.yaml"], 2, ["nope.yaml does not exist"]),
+    Case("check-empty-folder", ["check-content", "decks"], 2, ["no content files", "decks"],
+         setup={"decks": folder}),
+    Case("check-duplicate-key", ["check-content", "decks"], 1, ["duplicate key 'answer'", "line 8"],
+         setup={"decks": duplicate_answer_deck}),
+    Case("run-content-dir-missing", [], 2, ["quizbot_content_dir=", "is not a folder"],
+         env={**DB, **OFFLINE, "QUIZBOT_CONTENT_DIR": "{tmp}/nowhere"}, absent=["db"]),
+    Case("run-duplicate-key", [], 2, ["duplicate key 'answer'", "check-content"],
+         env={**DB, **OFFLINE, "QUIZBOT_CONTENT_DIR": "{tmp}/decks"}, setup={"decks": duplicate_answer_deck},
+         absent=["db"]),
+    # Discord unreachable or refusing the token (loopback only, never the real network)
+    Case("sync-offline", ["sync"], 1, ["cannot reach http://127.0.0.1:"], env={**DB, **OFFLINE},
+         setup={AT: ours_at_head}, unchanged=False, needs_client=True),
+    Case("sync-token-refused", ["sync"], 2, ["refused the token"],
+         env={**DB, **TOKEN, "QUIZBOT_API_BASE_URL": "http://127.0.0.1:{refusing}/api/v10"},
+         setup={AT: ours_at_head}, unchanged=False, needs_client=True),
+    Case("run-offline", [], 1, ["cannot reach http://127.0.0.1:"], env={**DB, **OFFLINE}, setup={AT: ours_at_head},
+         unchanged=False, needs_client=True),
+    Case("unknown-command", ["frobnicate"], 2, ["invalid choice"]),
+]
+# fmt: on
+
+
+# --- running them ---------------------------------------------------------------------------------------
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir"
+        for p in sorted(folder.rglob("*"))
+    }
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Refuse401(http.server.BaseHTTPRequestHandler):
+    """Answers every request as Discord answers a wrong token."""
+
+    def do_GET(self) -> None:
+        body = b'{"message": "401: Unauthorized", "code": 0}'
+        self.send_response(401)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def refusing_api() -> Iterator[int]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Refuse401)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+
+
+def fill(text: str, tmp: Path, refusing: int) -> str:
+    return text.format(tmp=tmp, closed=closed_port(), refusing=refusing)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_misuse_is_answered_in_a_line_and_changes_nothing(case: Case, tmp_path: Path, refusing_api: int):
+    for relative, make in case.setup.items():
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        make(tmp_path / relative)
+    before = snapshot(tmp_path)
+    env = clean_env(**{k: fill(v, tmp_path, refusing_api) for k, v in case.env.items()})
+    args = [fill(a, tmp_path, refusing_api) for a in case.args]
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIME_LIMIT_S,
+    )
+    took = time.monotonic() - started
+    output = result.stdout + result.stderr
+    if case.needs_client and ("cannot import name" in output or "QuizBot.__init__" in output):
+        pytest.xfail("bot/ui is not wired to bot/__main__.py on this branch yet (a merge brings it)")
+    assert result.returncode == case.code, output
+    assert "Traceback" not in output
+    assert "voice will NOT be supported" not in output  # the bot has no voice: no warning about its libraries
+    assert len(output.strip().splitlines()) <= MAX_LINES, output
+    assert len(result.stderr.strip().splitlines()) <= MAX_ERROR_LINES, output
+    for phrase in case.says:
+        assert phrase in output.lower(), output
+    if case.unchanged:
+        assert snapshot(tmp_path) == before, "a refused command changed files"
+    for relative in case.absent:
+        assert not (tmp_path / relative).exists(), relative
+    assert took < TIME_LIMIT_S
+
+
+# --- interruptions --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def big_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A release-1 database of about 150 MB whose upgrade (0002 rewrites daily_schedules) takes seconds."""
+    path = tmp_path_factory.mktemp("big") / "big.sqlite3"
+    release_1(path)
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        conn.execute(
+            "WITH RECURSIVE i(n) AS (SELECT 1000 UNION ALL SELECT n + 1 FROM i WHERE n < 600000)"
+            " INSERT INTO daily_schedules (guild_id, channel_id, local_time, timezone, deck, updated_by, updated_at,"
+            " last_error, last_error_at) SELECT n, 10, '09:00', 'UTC', 'trl', 1, '2026-11-24T00:00:00+00:00',"
+            " 'The bot stopped while posting that day''s question. ' || hex(randomblob(40)),"
+            " '2026-11-24T09:00:00+00:00' FROM i"
+        )
+        conn.commit()
+    return path
+
+
+def start(args: list[str], cwd: Path, database: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env=clean_env(QUIZBOT_DATABASE=str(database)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_for(condition: Callable[[], bool], proc: subprocess.Popen[str], what: str) -> None:
+    deadline = time.monotonic() + TIME_LIMIT_S
+    while not condition():
+        assert proc.poll() is None, f"finished before {what}: {proc.communicate()}"
+        assert time.monotonic() < deadline, f"never saw {what}"
+        time.sleep(0.005)
+
+
+def stop_and_wait(proc: subprocess.Popen[str], sig: signal.Signals) -> tuple[str, float]:
+    proc.send_signal(sig)
+    sent = time.monotonic()
+    out, err = proc.communicate(timeout=TIME_LIMIT_S)
+    return out + err, time.monotonic() - sent
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_stopped_backup_leaves_no_file_under_its_name(sig: signal.Signals, big_database: Path, tmp_path: Path):
+    """Mid-copy, the backup stops within seconds, says so, and leaves neither the target nor a partial copy."""
+    target = tmp_path / "backup.sqlite3"
+    proc = start(["backup", str(target)], tmp_path, big_database)
+
+    def copying() -> bool:
+        return any(p.stat().st_size > 1_000_000 for p in tmp_path.glob(".backup.sqlite3.*.partial"))
+
+    wait_for(copying, proc, "the partial copy grow")
+    output, took = stop_and_wait(proc, sig)
+    assert proc.returncode == 128 + sig, output
+    assert took < SIGNAL_TO_EXIT_S
+    assert f"interrupted by {sig.name}; no backup was written" in output and "Traceback" not in output
+    assert sorted(p.name for p in tmp_path.iterdir()) == [], "nothing may be left beside the target"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_stopped_migration_is_rolled_back_and_says_the_version(sig: signal.Signals, big_database: Path, tmp_path):
+    """Mid-0002, migrate stops within seconds and says the database is still at version 1, which it is."""
+    path = tmp_path / "quiz.sqlite3"
+    shutil.copy(big_database, path)
+    proc = start(["migrate"], tmp_path, path)
+    wal = path.with_name(path.name + "-wal")
+    wait_for(lambda: wal.exists() and wal.stat().st_size > 2_000_000, proc, "0002 being written")
+    output, took = stop_and_wait(proc, sig)
+    assert proc.returncode == 128 + sig, output
+    assert took < SIGNAL_TO_EXIT_S
+    assert "Traceback" not in output and len(output.strip().splitlines()) <= MAX_LINES, output
+    assert f"interrupted by {sig.name};" in output
+    assert "is at schema version 1 (the migration in progress, 0002_" in output and "was rolled back" in output
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone() == (1,)
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(daily_schedules)")}
+    assert "last_error" in columns and "last_error_code" not in columns
+
+
+def test_a_locked_database_is_a_failure_of_the_moment(tmp_path: Path):
+    """Another process holding the write lock: migrate waits its 5 s, says so in a line, exits 1, changes nothing."""
+    path = tmp_path / "quiz.sqlite3"
+    release_1(path)
+    before = snapshot(tmp_path)
+    holder = sqlite3.connect(path, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", "migrate"],
+            cwd=tmp_path,
+            env=clean_env(QUIZBOT_DATABASE=str(path)),
+            capture_output=True,
+            text=True,
+            timeout=TIME_LIMIT_S,
+        )
+    finally:
+        holder.close()
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "is locked by another process" in output and "Traceback" not in output
+    assert len(output.strip().splitlines()) <= MAX_LINES, output
+    assert snapshot(tmp_path) == before
