@@ -189,6 +189,7 @@ async def run_bot(settings, token: str, *, sync_guild: int | None = None, sync_o
             sync_commands=not sync_only,
             # `python -m bot sync` only logs in to sync: it must never post, resume rounds or run the daily loop.
             background=() if sync_only else workers.all(),
+            storage=f"sqlite:{settings.database} schema v{await db.user_version()}",
         )
         async with bot:
             stop.on_stop(in_background(bot.close))

@@ -47,6 +47,7 @@ class QuizBot(commands.AutoShardedBot):
         api_base_url: str | None = None,
         sync_commands: bool = True,
         background: Sequence[BackgroundWork] = (),
+        storage: str = "",
     ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
@@ -59,6 +60,7 @@ class QuizBot(commands.AutoShardedBot):
         self.api_base_url = api_base_url
         self.sync_commands = sync_commands
         self.background = tuple(background)
+        self.storage = storage  # what the ready line says about the database
         publisher.attach(self)
 
     async def setup_hook(self) -> None:
@@ -75,6 +77,17 @@ class QuizBot(commands.AutoShardedBot):
         # process: keep it out of the collector's scans, which otherwise stall answer bursts.
         gc.collect()
         gc.freeze()
+
+    async def on_ready(self) -> None:
+        # The one line an operator looks for: who the bot is, what it sees, what it stores in.
+        user = self.user
+        log.info(
+            "ready as %s (id %s): %d servers, database %s",
+            user,
+            user.id if user else "?",
+            len(self.guilds),
+            self.storage or "unknown",
+        )
 
     async def _use_discovered_gateway(self) -> None:
         # AutoShardedClient asks the API for the gateway on first connect, but a non-resumable

@@ -271,3 +271,13 @@ async def test_a_round_of_one_topic_and_difficulty_with_autocomplete(emulator, b
     assert f"Only {len(hard)} question" in started.text
     post = await emulator.wait_for_message(g.channel_id, lambda m: is_question(m, 1))
     assert question_id(post) in {q.id for q in hard}
+
+
+async def test_one_ready_line_says_who_the_bot_is_and_what_it_sees(emulator, bot):
+    """The operator's log has one 'ready' line: the bot user, the number of servers, the database and schema."""
+    for _ in range(100):
+        if "ready as" in bot.log_text():
+            break
+        await asyncio.sleep(0.05)
+    (line,) = [x for x in bot.log_text().splitlines() if "ready as" in x]
+    assert f"(id {emulator.bot_user_id}): 1 servers, database sqlite:{bot.db_path} schema v" in line
