@@ -27,8 +27,8 @@ from bench.machine import describe, summary_line
 
 SCENARIOS = ("burst", "leaderboard", "startup")
 DEFAULTS = {
-    "members": 2000,
-    "rounds": 6,
+    "members": 1000,
+    "rounds": 10,
     "lb_members": 100_000,
     "lb_answers": 1_000_000,
     "lb_rounds": 10,
@@ -39,7 +39,7 @@ DEFAULTS = {
 }
 QUICK = {
     "members": 300,
-    "rounds": 2,
+    "rounds": 3,
     "lb_members": 10_000,
     "lb_answers": 100_000,
     "lb_rounds": 2,
@@ -148,7 +148,7 @@ async def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     }
     progress(f"machine: {summary_line(results['machine'])}")
     if "burst" in args.only:
-        progress(f"answer burst: {args.members:,} members × {args.rounds} rounds, bare bot vs quiz bot")
+        progress(f"answer burst: {args.members:,} members × {args.rounds} rounds, null vs bare vs quiz bot")
         load = OtherLoad()
         results["burst"] = await burst.run(
             members=args.members, rounds=args.rounds, workdir=workdir, spec_check=args.spec_check, progress=progress

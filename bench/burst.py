@@ -1,7 +1,11 @@
 """Scenario 1, the answer burst: N distinct members click one open question as fast as the emulator can send.
 
-Both contenders run as their own processes against their own loopback emulator for the whole scenario, and
-their bursts alternate (bare, quiz, quiz, bare, …) so that drift of the machine falls on both. Each click is
+Three contenders, each its own process against its own loopback emulator for the whole scenario: the null
+bot (bench/null_bot.py: a raw gateway connection and one fixed callback per click, no discord.py), whose
+throughput is the most the emulator can give any bot; the bare discord.py bot; and the quiz bot. Their bursts
+alternate so that drift of the machine falls on all of them. Every quiz-bot burst is on a new round
+(`/quiz stop`, then `/quiz trl`) with new members, so a cost that grows with the data or with work left over
+from the previous round shows as drift across the bursts, which are reported one by one. Each click is
 built before the timed window (its INTERACTION_CREATE payload is the emulator's own, as `emulator.click`
 makes it) and all N are then dispatched at once. Latency runs from the emulator dispatching a click to it
 receiving the reply (the callback, or the follow-up of a deferred click); throughput is the clicks answered
@@ -22,6 +26,7 @@ from typing import Any, ClassVar
 from bench.common import (
     BARE_ARGV,
     BOT_ENV,
+    NULL_ARGV,
     QUIZ_ARGV,
     consistency_problems,
     cpu_seconds,
@@ -30,12 +35,11 @@ from bench.common import (
     new_emulator,
     percentile,
 )
-from tests.e2e.quiz import catalog, is_question, is_summary, next_button, question_id
+from tests.e2e.quiz import catalog, is_question, is_summary, question_id
 from tests.emulator import DiscordEmulator, InteractionHandle, Member, Message
 from tests.emulator.interactions import DEADLINE
 from tests.harness import BotProcess
 
-MAX_ROUND_QUESTIONS = 25  # /quiz trl's limit
 POLL = 0.02
 CORRECT, WRONG = "✅ Correct", "❌ Not quite"
 
@@ -136,6 +140,7 @@ class BurstSample:
     window_max_ms: float
     bot_cpu_ms_per_click: float
     emulator_cpu_ms_per_click: float
+    emulator_cores: float  # the emulator's CPU over the burst's wall time: near 1.0, it is the bottleneck
     problems: list[str] = field(default_factory=list)
     latencies_ms: list[float] = field(default_factory=list, repr=False)
 
@@ -185,6 +190,7 @@ def measure(
         window_max_ms=max(windows, default=float("nan")),
         bot_cpu_ms_per_click=bot_cpu * 1000 / n,
         emulator_cpu_ms_per_click=emu_cpu * 1000 / n,
+        emulator_cores=emu_cpu / seconds if last and seconds > 0 else float("nan"),
         latencies_ms=latencies,
     )
 
@@ -293,6 +299,12 @@ class BareContender(Contender):
         return None if reply.text == "ok" else f"unexpected reply {reply!r}"
 
 
+class NullContender(BareContender):
+    name = "null"
+    label = "null bot: raw gateway, one fixed callback per click (bench/null_bot.py)"
+    argv = NULL_ARGV
+
+
 class QuizContender(Contender):
     name = "quiz"
     label = "quiz bot (python -m bot)"
@@ -304,7 +316,6 @@ class QuizContender(Contender):
         self.starter = self.emu.add_member(self.guild.id, "starter")
         self.seen: set[int] = set()
         self.post: Message | None = None
-        self.left = 0  # questions of the running round not posted yet
 
     @property
     def db_path(self) -> Path:
@@ -312,22 +323,15 @@ class QuizContender(Contender):
         return self.proc.db_path
 
     async def open_question(self, remaining: int) -> tuple[Message, list[str]]:
+        """A new round for every burst, as members meet the bot: stop the last one, start the next."""
         emu, channel = self.emu, self.guild.channel_id
         assert emu is not None
-        if self.post is not None and self.left > 0:
-            await (await emu.click(self.starter, self.post, next_button(self.post))).response()
-            self.left -= 1
-        else:
-            if self.post is not None:
-                await (await emu.run_command(self.starter, channel, "quiz stop", {})).response()
-                summary = await emu.wait_for_message(
-                    channel, lambda m: is_summary(m) and m.id not in self.seen, timeout=30
-                )
-                self.seen.add(summary.id)
-            total = min(MAX_ROUND_QUESTIONS, max(1, remaining))
-            ix = await emu.run_command(self.starter, channel, "quiz trl", {"questions": total, "seconds": 300})
-            await ix.response()
-            self.left = total - 1
+        if self.post is not None:
+            await (await emu.run_command(self.starter, channel, "quiz stop", {})).response()
+            summary = await emu.wait_for_message(channel, lambda m: is_summary(m) and m.id not in self.seen, timeout=30)
+            self.seen.add(summary.id)
+        ix = await emu.run_command(self.starter, channel, "quiz trl", {"questions": 1, "seconds": 300})
+        await ix.response()
         post = await emu.wait_for_message(channel, lambda m: is_question(m) and m.id not in self.seen, timeout=30)
         self.seen.add(post.id)
         self.post = post
@@ -376,15 +380,23 @@ class QuizContender(Contender):
         return problems, totals
 
 
-def _per_round_ratios(samples: list[BurstSample], key: str) -> list[float]:
+def _per_round_ratios(samples: list[BurstSample], key: str, of: str = "quiz", to: str = "bare") -> list[float]:
     by_round: dict[int, dict[str, BurstSample]] = {}
     for s in samples:
         by_round.setdefault(s.round, {})[s.contender] = s
     out = []
     for pair in by_round.values():
-        if "quiz" in pair and "bare" in pair and getattr(pair["bare"], key):
-            out.append(getattr(pair["quiz"], key) / getattr(pair["bare"], key))
+        if of in pair and to in pair and getattr(pair[to], key):
+            out.append(getattr(pair[of], key) / getattr(pair[to], key))
     return out
+
+
+def drift(samples: list[BurstSample], name: str) -> float:
+    """Throughput of the last third of a contender's bursts over the first third's (1.0: no drift)."""
+    mine = [s.throughput for s in samples if s.contender == name]
+    third = max(1, len(mine) // 3)
+    first, last = median(mine[:third]), median(mine[-third:])
+    return last / first if first else float("nan")
 
 
 def aggregate(samples: list[BurstSample], name: str) -> dict[str, Any]:
@@ -403,63 +415,89 @@ def aggregate(samples: list[BurstSample], name: str) -> dict[str, Any]:
         "deferred": sum(s.deferred for s in mine),
         "bot_cpu_ms_per_click": median([s.bot_cpu_ms_per_click for s in mine]),
         "emulator_cpu_ms_per_click": median([s.emulator_cpu_ms_per_click for s in mine]),
+        "emulator_cores": median([s.emulator_cores for s in mine]),
+        "throughputs": [s.throughput for s in mine],
+        "drift": drift(samples, name),
         "answered": sum(s.answered for s in mine),
         "clicks": sum(s.clicks for s in mine),
     }
 
 
+CEILING_MARGIN = 0.8  # a contender at 80 % of the null bot's throughput is near the emulator's ceiling
+
+
 async def run(
-    *, members: int, rounds: int, workdir: Path, spec_check: bool = False, warmup: int | None = None, progress=print
+    *,
+    members: int,
+    rounds: int,
+    workdir: Path,
+    spec_check: bool = False,
+    warmup: int | None = None,
+    progress=print,
 ) -> dict[str, Any]:
-    """Alternate bursts of `members` clicks between the bare bot and the quiz bot, `rounds` each.
+    """Alternate bursts of `members` clicks between the null, bare and quiz bots, `rounds` each.
 
     Each contender first gets one untimed burst of `warmup` clicks (default: as many as a timed one): the
     first burst of a process also pays for imports, caches and opening its pool of HTTP connections.
     """
     warmup = members if warmup is None else warmup
-    bare = BareContender(workdir, spec_check=spec_check)
-    quiz = QuizContender(workdir, spec_check=spec_check)
+    contenders: list[Contender] = [
+        NullContender(workdir, spec_check=spec_check),
+        BareContender(workdir, spec_check=spec_check),
+        QuizContender(workdir, spec_check=spec_check),
+    ]
+    quiz = contenders[-1]
+    assert isinstance(quiz, QuizContender)
     samples: list[BurstSample] = []
     problems: list[str] = []
     totals: dict[str, Any] = {}
     try:
-        await bare.start()
-        await quiz.start()
-        bursts_left = {"bare": rounds + (1 if warmup else 0), "quiz": rounds + (1 if warmup else 0)}
+        for c in contenders:
+            await c.start()
         if warmup:
-            for c in (bare, quiz):
-                warm = await c.burst(-1, warmup, bursts_left[c.name])
-                bursts_left[c.name] -= 1
+            for c in contenders:
+                warm = await c.burst(-1, warmup, 0)
                 problems += [f"{c.name} warm-up: {p}" for p in warm.problems]
         for r in range(rounds):
-            for c in (bare, quiz) if r % 2 == 0 else (quiz, bare):
-                sample = await c.burst(r, members, bursts_left[c.name])
-                bursts_left[c.name] -= 1
+            order = contenders[r % 3 :] + contenders[: r % 3]  # each contender goes first as often
+            for c in order:
+                sample = await c.burst(r, members, 0)
                 samples.append(sample)
                 problems += [f"{c.name} round {r + 1}: {p}" for p in sample.problems]
                 progress(
                     f"  burst {r + 1}/{rounds} {c.name:>4}: {sample.answered}/{sample.clicks} answered "
                     f"({sample.deferred} deferred), {sample.throughput:5.0f} clicks/s, "
-                    f"p50 {sample.p50_ms:5.0f} ms, p99 {sample.p99_ms:5.0f} ms (3-s window max "
-                    f"{sample.window_max_ms:5.0f} ms), bot CPU {sample.bot_cpu_ms_per_click:.2f} ms/click"
+                    f"p50 {sample.p50_ms:5.0f} ms, p99 {sample.p99_ms:5.0f} ms, "
+                    f"bot CPU {sample.bot_cpu_ms_per_click:.3f} ms/click, "
+                    f"emulator {sample.emulator_cpu_ms_per_click:.3f} ms/click ({sample.emulator_cores:.2f} cores)"
                 )
         if quiz.proc is not None and quiz.proc.running:
             final, totals = quiz.final_checks()
             problems += [f"quiz: {p}" for p in final]
     finally:
-        problems += await quiz.stop()
-        problems += await bare.stop()
-    throughput_ratios = _per_round_ratios(samples, "throughput")
-    p99_ratios = _per_round_ratios(samples, "p99_ms")
+        for c in reversed(contenders):
+            problems += await c.stop()
+    null, bare, mine = (aggregate(samples, name) for name in ("null", "bare", "quiz"))
+    ceiling = null["throughput"]
+    near_ceiling = [
+        name
+        for name, agg in (("bare", bare), ("quiz", mine))
+        if ceiling and agg["throughput"] >= CEILING_MARGIN * ceiling
+    ]
     return {
         "members": members,
         "rounds": rounds,
-        "bare": aggregate(samples, "bare"),
-        "quiz": aggregate(samples, "quiz"),
-        "throughput_ratio": median(throughput_ratios),
-        "p99_ratio": median(p99_ratios),
-        "throughput_ratios": throughput_ratios,
-        "p99_ratios": p99_ratios,
+        "null": null,
+        "bare": bare,
+        "quiz": mine,
+        "ceiling": ceiling,
+        "bare_of_ceiling": bare["throughput"] / ceiling if ceiling else float("nan"),
+        "near_ceiling": near_ceiling,
+        "throughput_ratio": median(_per_round_ratios(samples, "throughput")),
+        "p99_ratio": median(_per_round_ratios(samples, "p99_ms")),
+        "cpu_ratio": median(_per_round_ratios(samples, "bot_cpu_ms_per_click")),
+        "throughput_ratios": _per_round_ratios(samples, "throughput"),
+        "p99_ratios": _per_round_ratios(samples, "p99_ms"),
         "stored": totals,
         "warmup": warmup,
         "samples": [s.summary() for s in samples],

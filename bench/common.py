@@ -19,6 +19,7 @@ from tests.emulator import DiscordEmulator  # noqa: E402
 
 QUIZ_ARGV = [sys.executable, "-m", "bot"]
 BARE_ARGV = [sys.executable, str(REPO_ROOT / "bench" / "bare_bot.py")]
+NULL_ARGV = [sys.executable, str(REPO_ROOT / "bench" / "null_bot.py")]
 # Production's default level: DEBUG would log every gateway event and distort every figure.
 BOT_ENV = {"QUIZBOT_LOG_LEVEL": "INFO"}
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
