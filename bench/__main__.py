@@ -21,11 +21,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import burst, leaderboard, report, startup
+from bench import burst, leaderboard, learning, report, startup
 from bench.common import REPO_ROOT, OtherLoad
 from bench.machine import describe, summary_line
 
-SCENARIOS = ("burst", "leaderboard", "startup")
+SCENARIOS = ("burst", "leaderboard", "learning", "startup")
 DEFAULTS = {
     "members": 1000,
     "rounds": 10,
@@ -36,6 +36,9 @@ DEFAULTS = {
     "lb_agg_samples": 3,
     "servers": 1000,
     "start_rounds": 5,
+    "learn_members": 10_000,
+    "learn_answers": 1_000_000,
+    "learn_samples": 300,
 }
 QUICK = {
     "members": 300,
@@ -47,6 +50,9 @@ QUICK = {
     "lb_agg_samples": 3,
     "servers": 100,
     "start_rounds": 2,
+    "learn_members": 1_000,
+    "learn_answers": 50_000,
+    "learn_samples": 50,
 }
 
 
@@ -77,6 +83,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         type=int,
         help=f"of those, timed per round by aggregating (default {DEFAULTS['lb_agg_samples']})",
     )
+    g = p.add_argument_group("learning")
+    g.add_argument("--learn-members", type=int, help=f"members of the server (default {DEFAULTS['learn_members']:,})")
+    g.add_argument("--learn-answers", type=int, help=f"stored answers (default {DEFAULTS['learn_answers']:,})")
+    g.add_argument("--learn-samples", type=int, help=f"members timed (default {DEFAULTS['learn_samples']})")
     g = p.add_argument_group("start-up")
     g.add_argument("--servers", type=int, help=f"servers in the emulator (default {DEFAULTS['servers']:,})")
     g.add_argument("--start-rounds", type=int, help=f"timed starts per contender (default {DEFAULTS['start_rounds']})")
@@ -106,7 +116,19 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     unknown = set(args.only) - set(SCENARIOS)
     if unknown:
         p.error(f"unknown scenario(s) {sorted(unknown)}; choose from {', '.join(SCENARIOS)}")
-    for key in ("members", "rounds", "lb_members", "lb_answers", "lb_rounds", "lb_samples", "servers", "start_rounds"):
+    for key in (
+        "members",
+        "rounds",
+        "lb_members",
+        "lb_answers",
+        "lb_rounds",
+        "lb_samples",
+        "servers",
+        "start_rounds",
+        "learn_members",
+        "learn_answers",
+        "learn_samples",
+    ):
         if getattr(args, key) < 1:
             p.error(f"--{key.replace('_', '-')} must be at least 1")
     if args.lb_answers < args.lb_members:
@@ -167,6 +189,17 @@ async def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             progress=progress,
         )
         results["leaderboard"].update(_load(load))
+    if "learning" in args.only:
+        progress(f"learning: {args.learn_members:,} members, {args.learn_answers:,} answers")
+        load = OtherLoad()
+        results["learning"] = await learning.run(
+            members=args.learn_members,
+            answers=args.learn_answers,
+            samples=args.learn_samples,
+            workdir=workdir,
+            progress=progress,
+        )
+        results["learning"].update(_load(load))
     if "startup" in args.only:
         progress(f"start-up: {args.servers:,} servers × {args.start_rounds} starts, bare bot vs quiz bot")
         load = OtherLoad()

@@ -66,6 +66,18 @@ def targets(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "value": len(burst["problems"]),
             "pass": not burst["problems"],
         }
+    learn = results.get("learning")
+    if learn:
+        out["learning_pick"] = {
+            "target": "< 10 ms",
+            "value": learn["pick"]["p99_ms"],
+            "pass": learn["pick"]["p99_ms"] < 10.0,
+        }
+        out["learning_chart"] = {
+            "target": "< 200 ms",
+            "value": learn["chart"]["p50_ms"],
+            "pass": learn["chart"]["max_ms"] < 200.0,
+        }
     board = results.get("leaderboard")
     if board:
         out["leaderboard_p99"] = {
@@ -218,6 +230,36 @@ def markdown(results: dict[str, Any]) -> str:
                 *target("leaderboard_identical"),
             ),
         ]
+    learn = results.get("learning")
+    if learn:
+        name = f"Learning: {learn['members']:,} members, {learn['answers']:,} answers"
+        rows += [
+            (
+                name,
+                "next practice question, whole deck seen: p99, ms",
+                _n(learn["pick"]["p99_ms"], 2),
+                "",
+                f"p50 {_n(learn['pick']['p50_ms'], 2)}",
+                *target("learning_pick"),
+            ),
+            (
+                "",
+                "progress chart (PNG) rendered: p50, ms (slowest)",
+                f"{_n(learn['chart']['p50_ms'])} ({_n(learn['chart']['max_ms'])})",
+                "",
+                f"first call {_n(learn['chart']['first_ms'])} ms",
+                *target("learning_chart"),
+            ),
+            (
+                "",
+                "rebuild-reviews from the whole history, s",
+                _n(learn["rebuild_seconds"], 1),
+                "",
+                f"{learn['reviews_built']:,} states",
+                "",
+                "",
+            ),
+        ]
     start = results.get("startup")
     if start:
         q, b = start["quiz"], start["bare"]
@@ -263,7 +305,7 @@ def markdown(results: dict[str, Any]) -> str:
     ]
     loads = [
         f"{name} {results[name]['other_load']['other_cores']:.2f}"
-        for name in ("burst", "leaderboard", "startup")
+        for name in ("burst", "leaderboard", "learning", "startup")
         if name in results and "other_load" in results[name]
     ]
     if loads:

@@ -45,7 +45,15 @@ class PracticeService:
     async def start(self, *, guild_id: int, member_id: int, deck: str) -> PracticeQuestion | PracticeSummary:
         """Open a session (replacing the member's open one here) and show its first question."""
         pool = await self._pool(guild_id, deck)
-        session_id = await self.practice.open(guild_id, member_id, deck, self.clock())
+        memories = await self.reviews.memories(guild_id, member_id)
+        now = self.clock()
+        if next_question(pool, memories, now, self.fsrs) is None:
+            # Nothing due and nothing new: say when reviews fall due, without opening a session.
+            empty = PracticeCounts(0, 0, 0, 0)
+            return PracticeSummary(
+                empty, next_due(pool, memories), due_count(pool, memories, now + timedelta(days=1)), True
+            )
+        session_id = await self.practice.open(guild_id, member_id, deck, now)
         return await self._advance(session_id, 0, guild_id, member_id, pool)
 
     async def answer(
