@@ -198,7 +198,7 @@ def _refuse_newer(found: Found, name: str, newest: int | None) -> None:
         )
 
 
-def is_locked(exc: sqlite3.Error) -> bool:
+def is_locked(exc: BaseException) -> bool:
     code = getattr(exc, "sqlite_errorcode", None)
     return code in {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED} or "database is locked" in str(exc)
 

@@ -11,8 +11,7 @@ from discord.ext import commands
 
 from bot.services.container import Services
 from bot.services.ports import BackgroundWork
-from bot.ui import endpoint
-from bot.ui.buttons import QuizButton
+from bot.ui import buttons, endpoint
 from bot.ui.publisher import DiscordPublisher
 from bot.ui.sync import sync_if_changed
 from bot.ui.tree import QuizTree
@@ -68,7 +67,6 @@ class QuizBot(commands.AutoShardedBot):
             await self._use_discovered_gateway()
         for name in EXTENSIONS:
             await self.load_extension(name)
-        self.add_dynamic_items(QuizButton)
         if self.sync_commands:
             await sync_if_changed(self)
         for work in self.background:
@@ -77,6 +75,10 @@ class QuizBot(commands.AutoShardedBot):
         # process: keep it out of the collector's scans, which otherwise stall answer bursts.
         gc.collect()
         gc.freeze()
+
+    async def on_interaction(self, interaction: discord.Interaction[QuizBot]) -> None:
+        if interaction.type is discord.InteractionType.component:
+            await buttons.click(interaction)
 
     async def on_ready(self) -> None:
         # The one line an operator looks for: who the bot is, what it sees, what it stores in.

@@ -7,30 +7,30 @@ import discord
 from bot.core.content import letter
 from bot.core.scoring import BoardScope
 from bot.ui import ids
-from bot.ui.buttons import button, cancel_button
+from bot.ui.buttons import Buttons, button, cancel_button
 
 
-def question_view(post_id: int, choices: int, *, round_post: bool) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
+def question_view(post_id: int, choices: int, *, round_post: bool) -> Buttons:
+    view = Buttons()
     for i in range(choices):
         view.add_item(button(ids.build(ids.AnswerId(post_id, i)), letter(i), discord.ButtonStyle.primary))
     if round_post:
         next_button = button(ids.build(ids.NextId(post_id)), "Next ⏭", discord.ButtonStyle.secondary)
-        next_button.item.row = 1
+        next_button.row = 1
         view.add_item(next_button)
     return view
 
 
-def closed_view(post_id: int, choices: int, answer: int) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
+def closed_view(post_id: int, choices: int, answer: int) -> Buttons:
+    view = Buttons()
     for i in range(choices):
         style = discord.ButtonStyle.success if i == answer else discord.ButtonStyle.secondary
         view.add_item(button(ids.build(ids.AnswerId(post_id, i)), letter(i), style, disabled=True))
     return view
 
 
-def board_view(scope: BoardScope, page: int, pages: int) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
+def board_view(scope: BoardScope, page: int, pages: int) -> Buttons:
+    view = Buttons()
     view.add_item(button(ids.build(ids.BoardId(scope, max(1, page - 1), "p")), "◀ Previous", disabled=page <= 1))
     view.add_item(button(ids.build(ids.BoardId(scope, min(pages, page + 1), "n")), "Next ▶", disabled=page >= pages))
     other: BoardScope = "week" if scope == "all" else "all"
@@ -44,8 +44,8 @@ def board_view(scope: BoardScope, page: int, pages: int) -> discord.ui.View:
     return view
 
 
-def forget_view(member_id: int) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
+def forget_view(member_id: int) -> Buttons:
+    view = Buttons()
     view.add_item(button(ids.build(ids.ForgetId(member_id)), "Delete my quiz data", discord.ButtonStyle.danger))
     view.add_item(cancel_button())
     return view
