@@ -10,9 +10,8 @@ import aiohttp
 import discord
 import discord.http
 import pytest
-
-from tests.emulator import DiscordEmulator
-from tests.emulator.rawclient import RawClient
+from discord_loopback import DiscordEmulator
+from discord_loopback.rawclient import RawClient
 
 QUIZ = {
     "name": "quiz",
