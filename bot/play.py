@@ -112,7 +112,7 @@ async def serve(content: Path, database: Path | None, port: int) -> int:
             crowd_button=lambda button: (button.custom_id or "").startswith("quiz:ans:"),
         )
         url = await playground.start(port)
-        log = open(log_path, "ab")  # noqa: SIM115 - stays open while the bot writes to it
+        log = await asyncio.to_thread(log_path.open, "ab")  # stays open while the bot writes to it
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from ..interactions import DEADLINE, InteractionHandle
 from ..models import Attachment, Button, Guild, Member, Message
@@ -165,7 +165,7 @@ class Playground:
     # -- reading ----------------------------------------------------------------------------------------------
     async def _state(self, request: web.Request) -> web.StreamResponse:
         guild = self.guild
-        commands = [c for c in self.emu.commands.get(None, []) + self.emu.commands.get(guild.id, [])]
+        commands = self.emu.commands.get(None, []) + self.emu.commands.get(guild.id, [])
         members = [{"id": str(m.id), "name": m.name} for m in guild.members.values()]
         return _json(
             {
@@ -406,14 +406,14 @@ class Playground:
             part = await reader.next()
         except (ValueError, AssertionError):
             raise BadRequest("send the file as multipart/form-data") from None
-        if part is None or not hasattr(part, "read"):
+        if not isinstance(part, BodyPartReader):
             raise BadRequest("no file in the upload")
-        data = bytes(await part.read())  # type: ignore[union-attr]
-        filename = getattr(part, "filename", None) or "file"
+        data = bytes(await part.read())
+        filename = part.filename or "file"
         limit = self.emu.attachment_size_limit
         if len(data) > limit:
             raise BadRequest(f"Your files are too powerful: {len(data):,} bytes, the limit is {limit:,}")
-        ctype = part.headers.get("Content-Type")  # type: ignore[union-attr]
+        ctype = part.headers.get("Content-Type")
         att: Attachment = self.emu.store_attachment(self.guild.channel_id, filename, data, ctype)
         return _json({"id": str(att.id), "filename": att.filename, "size": att.size})
 
@@ -436,7 +436,8 @@ class Playground:
             raise BadRequest("no open question for the crowd to answer")
         while len(self.crowd) < count:
             n = len(self.crowd)
-            name = CROWD_NAMES[n % len(CROWD_NAMES)] + (f" {n // len(CROWD_NAMES) + 1}" if n >= len(CROWD_NAMES) else "")
+            lap = n // len(CROWD_NAMES)
+            name = CROWD_NAMES[n % len(CROWD_NAMES)] + (f" {lap + 1}" if lap else "")
             self.crowd.append(self.emu.add_member(self.guild.id, name))
         buttons = self._pressable(target)
         handles: list[InteractionHandle] = []
