@@ -8,9 +8,8 @@ network guard (netguard/, a test safety net put on the bot process's PYTHONPATH)
 import importlib
 import sys
 
-import discord_loopback
-from discord_loopback import *  # noqa: F403
-from discord_loopback import (  # noqa: F401 - the names tests import from here
+from discord_loopback import *  # noqa: F403  # pyright: ignore[reportWildcardImportFromLibrary]
+from discord_loopback import (  # the names tests import from here
     DEFAULT_BOT_PERMISSIONS,
     DEFAULT_MEMBER_PERMISSIONS,
     Attachment,
@@ -43,4 +42,18 @@ SUBMODULES = (
 for _name in SUBMODULES:
     sys.modules[f"{__name__}.{_name}"] = importlib.import_module(f"discord_loopback.{_name}")
 
-__all__ = list(discord_loopback.__all__)
+__all__ = [
+    "DEFAULT_BOT_PERMISSIONS",
+    "DEFAULT_MEMBER_PERMISSIONS",
+    "Attachment",
+    "Button",
+    "CallbackResult",
+    "DiscordEmulator",
+    "DiscordError",
+    "Fault",
+    "Guild",
+    "InteractionHandle",
+    "Member",
+    "Message",
+    "RequestRecord",
+]

@@ -193,9 +193,7 @@ class Playground:
 
     def _message_json(self, msg: Message) -> dict[str, Any]:
         out = msg.to_json()
-        out["attachments"] = [
-            {**a.to_json(), "url": f"/api/attachments/{a.id}/{a.filename}"} for a in msg.attachments
-        ]
+        out["attachments"] = [{**a.to_json(), "url": f"/api/attachments/{a.id}/{a.filename}"} for a in msg.attachments]
         out["ephemeral"] = msg.ephemeral
         out["loading"] = msg.loading
         out["edits"] = msg.edits
@@ -247,9 +245,7 @@ class Playground:
         headers = dict(_NO_CACHE)
         if request.query.get("download"):
             headers["Content-Disposition"] = f'attachment; filename="{_safe_filename(att.filename)}"'
-        return web.Response(
-            body=att.data, content_type=att.content_type or "application/octet-stream", headers=headers
-        )
+        return web.Response(body=att.data, content_type=att.content_type or "application/octet-stream", headers=headers)
 
     # -- acting -----------------------------------------------------------------------------------------------
     async def _body(self, request: web.Request) -> dict[str, Any]:
@@ -464,7 +460,7 @@ def _escape(text: str) -> str:
 
 
 def _safe_filename(name: str) -> str:
-    return re.sub(r'[^\w.\- ]', "_", name) or "file"
+    return re.sub(r"[^\w.\- ]", "_", name) or "file"
 
 
 def _rejection(response: Any) -> str:

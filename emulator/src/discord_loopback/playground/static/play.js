@@ -255,9 +255,10 @@ function flattenCommands(commands) {
   return out.sort((a, b) => a.path.localeCompare(b.path));
 }
 function showCommandList() {
-  const text = $("command-input").value.replace(/^\//, "").trim().toLowerCase();
+  const typed = $("command-input").value;
+  const text = typed.replace(/^\/+/, "").trim().toLowerCase().replace(/\s+/g, " ");
   const list = $("command-list");
-  if (!$("command-input").value.startsWith("/") || (S.command && `/${S.command.path}` === $("command-input").value.trim())) { list.hidden = true; return; }
+  if ((typed && !typed.startsWith("/")) || (S.command && `/${S.command.path}` === typed.trim())) { list.hidden = true; return; }
   const found = S.commands.filter((c) => c.path.startsWith(text) || c.path.includes(text));
   list.replaceChildren(...(found.length ? found : []).map((c) => el("div", {
     class: "cmd", "data-command": c.path, onclick: () => chooseCommand(c),
@@ -330,8 +331,8 @@ async function autocomplete(cmd, o, input, list) {
 }
 async function sendCommand(ev) {
   ev.preventDefault();
-  const typed = $("command-input").value.trim().replace(/^\//, "");
-  const cmd = S.commands.find((c) => c.path === typed.replace(/\s+/g, " "));
+  const typed = $("command-input").value.trim().replace(/^\/+/, "").replace(/\s+/g, " ");
+  const cmd = S.commands.find((c) => c.path === typed);
   if (!cmd) { showError(typed ? `/${typed} is not one of the bot's commands` : "Type / to pick a command"); return; }
   const options = currentOptions(null);
   for (const o of cmd.options) {
@@ -411,7 +412,8 @@ window.addEventListener("DOMContentLoaded", async () => {
     if (S.command && $("command-input").value.trim() !== `/${S.command.path}`) { S.command = null; $("options").replaceChildren(); }
     showCommandList();
   });
-  $("command-input").addEventListener("focus", () => { if (!$("command-input").value) $("command-input").value = "/"; showCommandList(); });
+  $("command-input").addEventListener("focus", showCommandList);
+  document.addEventListener("click", (e) => { if (!$("composer").contains(e.target)) $("command-list").hidden = true; });
   $("command-input").addEventListener("keydown", (e) => {
     if (e.key === "Escape") $("command-list").hidden = true;
     if (e.key === "Tab" || (e.key === "Enter" && !S.command)) {
