@@ -205,6 +205,20 @@ def test_a_newcomer_plays_a_round_adds_and_imports_questions_in_the_browser(play
     page.locator("#messages").evaluate("e => e.scrollTop = e.scrollHeight")
     shot(page, "04-reveal-and-summary")
 
+    # the progress chart: an image attachment shown in the embed, served by the page itself
+    command(page, "quiz progress")
+    chart = page.locator(".msg.ephemeral img.e-image").first
+    chart.wait_for()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=chart.element_handle())
+    shot(page, "05-progress-chart")
+
+    # autocomplete is answered by the bot itself
+    as_member(page, "You")
+    page.fill("#command-input", "/quiz-admin daily")
+    page.click('.cmd[data-command="quiz-admin daily set"]')
+    page.fill("#opt-timezone", "Europe/Ber")
+    page.locator("#opt-timezone-list option[value='Europe/Berlin']").wait_for(state="attached")
+
     # a member may not use the moderators' form: the bot's refusal, privately
     as_member(page, "Chen")
     command(page, "quiz-admin question add")
@@ -214,14 +228,14 @@ def test_a_newcomer_plays_a_round_adds_and_imports_questions_in_the_browser(play
     as_member(page, "You")
     command(page, "quiz-admin question add")
     page.wait_for_selector("#modal-backdrop:not([hidden])")
-    shot(page, "05-question-form")
+    shot(page, "06-question-form")
     page.fill('[data-custom-id="prompt"]', "Which TRL trainer optimises preferences without a reward model?")
     page.fill('[data-custom-id="choices"]', "PPOTrainer\nDPOTrainer\nRewardTrainer")
     page.fill('[data-custom-id="answer"]', "B")
     page.fill('[data-custom-id="explanation"]', "DPO optimises the policy on preference pairs directly.")
     page.click("#modal-submit")
     page.wait_for_selector(".msg.ephemeral:has-text('Added')")
-    shot(page, "06-question-added")
+    shot(page, "07-question-added")
 
     # a YAML import, uploaded from a file
     upload = tmp_path / "questions.yaml"
@@ -238,6 +252,6 @@ def test_a_newcomer_plays_a_round_adds_and_imports_questions_in_the_browser(play
     exported = Path(download.value.path()).read_text(encoding="utf-8")
     assert "custom-9" in exported and "without a reward model" in exported
     page.locator("#messages").evaluate("e => e.scrollTop = e.scrollHeight")
-    shot(page, "07-import-and-export")
+    shot(page, "08-import-and-export")
 
     assert outside == [], f"the page reached beyond its own server: {outside}"

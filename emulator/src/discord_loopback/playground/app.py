@@ -201,7 +201,8 @@ class Playground:
         out["owner_id"] = str(owner) if owner is not None else None
         if msg.interaction_id is not None and msg.interaction_id in self.emu.interactions:
             ix = self.emu.interactions[msg.interaction_id]
-            out["invoked"] = {"user": ix.member.name, "command": _command_line(ix.data) if ix.type == 2 else None}
+            action = {2: f"used {_command_line(ix.data)}", 5: "submitted a form"}.get(ix.type, "used a component")
+            out["invoked"] = {"user": ix.member.name, "action": action}
         return out
 
     async def _messages(self, request: web.Request) -> web.StreamResponse:

@@ -212,7 +212,7 @@ function renderMessage(msg) {
   const name = msg.author.global_name || msg.author.username;
   const body = el("div", { class: "body" });
   if (msg.invoked) {
-    body.append(el("div", { class: "invoked" }, "↳ ", el("b", {}, msg.invoked.user), msg.invoked.command ? ` used ${msg.invoked.command}` : " used a component"));
+    body.append(el("div", { class: "invoked" }, "↳ ", el("b", {}, msg.invoked.user), ` ${msg.invoked.action}`));
   }
   body.append(el("div", { class: "head" }, el("span", { class: "author" }, name), msg.author.bot ? el("span", { class: "tag" }, "APP") : null,
     el("span", { class: "time", title: new Date(msg.timestamp).toLocaleString() }, new Date(msg.timestamp).toLocaleTimeString()),
