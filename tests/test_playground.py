@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import aiohttp
-
 from discord_loopback import DiscordEmulator
 from discord_loopback.playground import Playground, PlayMember
 from discord_loopback.playground.app import STATIC
