@@ -5,6 +5,8 @@ RUN pip install --no-cache-dir "uv>=0.13,<0.14"
 ENV UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy UV_PYTHON_DOWNLOADS=never
 WORKDIR /app
 COPY pyproject.toml uv.lock README.md ./
+# The emulator (a workspace member, dev only: `python -m bot play` and the tests) is declared, not installed.
+COPY emulator/pyproject.toml emulator/README.md ./emulator/
 RUN uv sync --locked --no-dev --no-install-project
 COPY bot ./bot
 RUN uv sync --locked --no-dev --no-editable

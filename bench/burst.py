@@ -23,6 +23,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+from discord_loopback import DiscordEmulator, InteractionHandle, Member, Message
+from discord_loopback.interactions import DEADLINE
+
 from bench.common import (
     BARE_ARGV,
     BOT_ENV,
@@ -36,8 +39,6 @@ from bench.common import (
     percentile,
 )
 from tests.e2e.quiz import catalog, is_question, is_summary, question_id
-from tests.emulator import DiscordEmulator, InteractionHandle, Member, Message
-from tests.emulator.interactions import DEADLINE
 from tests.harness import BotProcess
 
 POLL = 0.02

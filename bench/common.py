@@ -15,7 +15,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:  # tests/ is a namespace package next to bench/
     sys.path.insert(0, str(REPO_ROOT))
 
-from tests.emulator import DiscordEmulator  # noqa: E402
+from discord_loopback import DiscordEmulator  # noqa: E402
 
 QUIZ_ARGV = [sys.executable, "-m", "bot"]
 BARE_ARGV = [sys.executable, str(REPO_ROOT / "bench" / "bare_bot.py")]
@@ -32,7 +32,7 @@ def make_token() -> str:
 async def new_emulator(*, spec_check: bool) -> DiscordEmulator:
     """A started loopback emulator. The OpenAPI check costs the emulator CPU on every request, so the
     benchmark leaves it off; the test suite's small run turns it on."""
-    emu = DiscordEmulator(token=make_token(), spec_check=spec_check)
+    emu = DiscordEmulator(token=make_token(), spec_check=spec_check, bot_name="QuizBot")
     await emu.start()
     return emu
 

@@ -19,8 +19,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from discord_loopback import DiscordEmulator
+
 from bench.common import BARE_ARGV, BOT_ENV, QUIZ_ARGV, emulator_problems, median, new_emulator, proc_status_kib
-from tests.emulator import DiscordEmulator
 from tests.harness import BotProcess
 
 PROBE_BUTTON = "quiz:ans:1:A"  # the bare bot answers it "ok"; the quiz bot: "This question doesn't exist"

@@ -63,6 +63,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
     verify = sub.add_parser("verify-content", help="verify the decks' fact checks against a TRL release")
     add_verify_arguments(verify)
+    from bot.play import add_arguments as add_play_arguments
+
+    add_play_arguments(sub.add_parser("play", help="try the bot in a local web page: no Discord, no token"))
     args = parser.parse_args(argv)
     args.command = args.command or "run"
     return args
@@ -411,6 +414,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.command == "schema":
         return write_schema(args.output)
+    if args.command == "play":
+        from bot.play import run as play
+
+        return play(args)
     if args.command == "verify-content":
         from bot.verify.cli import run_args
 

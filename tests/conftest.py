@@ -6,8 +6,8 @@ import secrets
 from pathlib import Path
 
 import pytest
+from discord_loopback import DiscordEmulator
 
-from tests.emulator import DiscordEmulator
 from tests.harness import BotProcess, running
 
 
@@ -28,10 +28,10 @@ def make_token() -> str:
 
 @pytest.fixture
 async def emulator(request: pytest.FixtureRequest):
-    """A started emulator with one guild, "Guild A" (`emulator.guild`); checked for rejected requests after."""
-    emu = DiscordEmulator(token=make_token())
+    """A started emulator with one guild, "Guild A", and its channel "quiz" (`emulator.guild`); checked after."""
+    emu = DiscordEmulator(token=make_token(), bot_name="QuizBot")
     await emu.start()
-    emu.guild = emu.add_guild("Guild A")
+    emu.guild = emu.add_guild("Guild A", channel_name="quiz")
     try:
         yield emu
     finally:

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import IO
 
-from tests.emulator import DiscordEmulator
+from discord_loopback import DiscordEmulator
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 NETGUARD = Path(__file__).resolve().parent / "emulator" / "netguard"

@@ -6,8 +6,8 @@ import asyncio
 import sys
 
 import pytest
+from discord_loopback import DiscordEmulator
 
-from tests.emulator import DiscordEmulator
 from tests.harness import REPO_ROOT, BotProcess, running
 
 BARE_BOT = [sys.executable, str(REPO_ROOT / "bench" / "bare_bot.py")]

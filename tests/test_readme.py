@@ -12,17 +12,18 @@ def quick_start_commands() -> list[str]:
     return re.findall(r"```sh\n(.+?)\n```", section)
 
 
-def test_quick_start_has_one_run_and_one_test_command():
-    """Two commands: the first runs the bot, the second the tests."""
+def test_quick_start_has_a_try_a_run_and_a_test_command():
+    """Three commands: the first tries the bot without Discord, the second runs it, the third runs the tests."""
     commands = quick_start_commands()
-    assert len(commands) == 2
-    assert commands[0].endswith("python -m bot") and commands[1].endswith("pytest")
+    assert len(commands) == 3
+    assert commands[0].endswith("python -m bot play")
+    assert commands[1].endswith("python -m bot") and commands[2].endswith("pytest")
 
 
 def test_ci_runs_the_readme_test_command_verbatim():
     """.ci/run contains the README's test command as one line."""
     ci_lines = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
-    assert quick_start_commands()[1] in ci_lines
+    assert quick_start_commands()[2] in ci_lines
 
 
 def test_every_setting_is_documented():

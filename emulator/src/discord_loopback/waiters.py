@@ -10,8 +10,12 @@ from typing import Any
 class Notifier:
     def __init__(self) -> None:
         self._waiters: dict[Hashable, list[asyncio.Future]] = {}
+        # Called with the keys of every notification (the playground's live updates listen here).
+        self.listeners: list[Callable[[tuple[Hashable, ...]], None]] = []
 
     def notify(self, *keys: Hashable) -> None:
+        for listener in self.listeners:
+            listener(keys)
         for key in keys:
             for fut in self._waiters.pop(key, ()):
                 if not fut.done():

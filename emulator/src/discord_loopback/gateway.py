@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from .interactions import InteractionHandle
     from .server import DiscordEmulator
 
-log = logging.getLogger("tests.emulator.gateway")
+log = logging.getLogger(__name__)
 
 GUILDS = 1 << 0
 GUILD_MEMBERS = 1 << 1

@@ -69,6 +69,7 @@ class DiscordEmulator:
         gateway_compress: bool = True,
         spec_check: bool = True,
         attachment_size_limit: int = 10 * 1024 * 1024,
+        bot_name: str = "Bot",
     ) -> None:
         self.token = token
         self.heartbeat_interval_ms = heartbeat_interval_ms
@@ -80,7 +81,7 @@ class DiscordEmulator:
         self.application_id = self.ids.next()
         self.bot_user_id = self.application_id
         self.owner_id = self.ids.next()
-        self.bot_name = "QuizBot"
+        self.bot_name = bot_name
         self.application_flags = 0
         self.guilds: dict[int, Guild] = {}
         self.channels: dict[int, Channel] = {}
@@ -324,7 +325,7 @@ class DiscordEmulator:
             "email": None,
         }
 
-    def add_guild(self, name: str = "Guild A", *, channel_name: str = "quiz") -> Guild:
+    def add_guild(self, name: str = "Guild A", *, channel_name: str = "general") -> Guild:
         gid = self.ids.next()
         guild = Guild(gid, name, self.owner_id, everyone_role_id=gid, bot_role_id=self.ids.next())
         guild.roles[gid] = Role(gid, gid, "@everyone", DEFAULT_MEMBER_PERMISSIONS)
