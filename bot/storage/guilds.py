@@ -9,6 +9,9 @@ from bot.storage.rows import to_db_time
 
 # Every table keyed by guild, children before parents so foreign keys never block a delete.
 GUILD_TABLES = (
+    "question_reports",
+    "item_responses",
+    "item_members",
     "reviews",
     "practice_answers",
     "practice_sessions",
@@ -30,6 +33,9 @@ GUILD_TABLES = (
 
 # A member's rows in one server (answers last: the tables above refer to them).
 MEMBER_TABLES = (
+    "question_reports",
+    "item_responses",
+    "item_members",
     "reviews",
     "practice_answers",
     "practice_sessions",
