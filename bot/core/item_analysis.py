@@ -18,6 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.core.content import LETTERS
+
 # Below this many first answers the figures are shown but not judged (our choice: Moodle states no minimum).
 MIN_ANSWERS = 30
 # Moodle's question bank says "Needs checking: very likely" under a discrimination index of 30 %.
@@ -227,6 +229,12 @@ def flags(stats: ItemStats) -> tuple[Flag, ...]:
         if option.point_biserial is not None and option.point_biserial > 0:
             found.append(Flag("attractive_distractor", option.choice))
     return tuple(found)
+
+
+def describe(flag: Flag) -> str:
+    """The flag in plain words, naming the distractor it is about."""
+    text = FLAG_TEXT[flag.code]
+    return f"{LETTERS[flag.choice]}: {text}" if flag.choice is not None else text
 
 
 def severity(found: Sequence[Flag], open_reports: int) -> int:

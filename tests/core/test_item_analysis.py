@@ -74,7 +74,7 @@ def test_matches_pearson_on_a_random_table():
     rows = [MemberResponse(rng.randrange(4), False, 10, rng.randrange(11)) for _ in range(200)]
     rows = [MemberResponse(r.choice, r.choice == 1, r.other_answered, r.other_correct) for r in rows]
     s = stats_of(rows, key=1)
-    rest = [r.rest for r in rows]
+    rest = [r.rest or 0.0 for r in rows]
     assert s.discrimination == pytest.approx(statistics.correlation([float(r.correct) for r in rows], rest))
     for option in s.options:
         indicator = [float(r.choice == option.choice) for r in rows]
