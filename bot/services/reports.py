@@ -13,7 +13,7 @@ from bot.storage.posts import PostRepository
 from bot.storage.practice import PracticeRepository
 from bot.storage.reports import ReportRepository
 
-PAGE = 5
+PAGE = 4  # one row of buttons each, and a row for paging
 GONE = "That question can't be found any more (the button may be from another server or too old). Nothing was sent."
 
 

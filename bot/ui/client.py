@@ -12,7 +12,7 @@ from discord.ext import commands
 from bot.services.container import Services
 from bot.services.ports import BackgroundWork
 from bot.ui import endpoint
-from bot.ui.buttons import QuizButton
+from bot.ui.buttons import QuizButton, on_form_submit
 from bot.ui.publisher import DiscordPublisher
 from bot.ui.sync import sync_if_changed
 from bot.ui.tree import QuizTree
@@ -67,6 +67,7 @@ class QuizBot(commands.AutoShardedBot):
         for name in EXTENSIONS:
             await self.load_extension(name)
         self.add_dynamic_items(QuizButton)
+        self.add_listener(on_form_submit, "on_interaction")
         if self.sync_commands:
             await sync_if_changed(self)
         for work in self.background:

@@ -8,7 +8,7 @@ import pytest
 from bot.ui import buttons, ids
 from bot.ui.client import EXTENSIONS
 
-MODERATOR_ONLY = {ids.RemoveId, ids.ListId, ids.DraftId}
+MODERATOR_ONLY = {ids.RemoveId, ids.ListId, ids.DraftId, ids.InsightPageId, ids.ReportPageId, ids.ReportActionId}
 
 
 @pytest.fixture(scope="module")
