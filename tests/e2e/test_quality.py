@@ -6,7 +6,8 @@ import io
 import re
 
 from tests.e2e.quiz import answer_button, db_rows, is_question, is_summary, next_button, pings, question_id
-from tests.e2e.test_moderators import MANAGE, mini_bot  # noqa: F401 - the fixture, reused
+from tests.e2e.test_cli import run
+from tests.e2e.test_moderators import MANAGE, MINI, mini_bot  # noqa: F401 - the fixture, reused
 
 NEEDS = "This needs the Manage Server permission"
 # mini-three's key is C; the strong members pick A, the weak ones C: it behaves as if miskeyed.
@@ -67,6 +68,18 @@ async def test_a_miskeyed_question_is_flagged_first_and_the_csv_matches(emulator
     assert int(row["answered"]) == 36 and float(row["facility"]) == 0.5
     assert round(float(row["discrimination"]), 2) == shown < 0
     assert (int(row["A_count"]), int(row["B_count"]), int(row["C_count"])) == (18, 0, 18)
+
+    # The operator's command gives the same figures from the database (one server here).
+    out = mini_bot.db_path.parent / "all.csv"
+    cli = run(
+        ["insights", "--csv", str(out)],
+        mini_bot.db_path.parent,
+        QUIZBOT_DATABASE=str(mini_bot.db_path),
+        QUIZBOT_CONTENT_DIR=str(MINI),
+    )
+    assert cli.returncode == 0, cli.stderr
+    assert "mini-three" in cli.stdout and "strong members get this wrong" in cli.stdout
+    assert out.read_text(encoding="utf-8") == data
 
 
 async def test_a_report_survives_a_restart_reaches_moderators_and_is_resolved(emulator, mini_bot):  # noqa: F811
