@@ -158,3 +158,25 @@ async def test_another_servers_post_cannot_be_reported_here(emulator, mini_bot):
     refused = await (await emulator.click_raw(stranger, other.channel_id, f"quiz:rep:{post_id}")).reply()
     assert "can't be found" in refused.text
     assert db_rows(mini_bot.db_path, "SELECT COUNT(*) FROM question_reports") == [(0,)]
+
+
+async def test_the_question_form_picks_the_letter_and_topic_from_lists(emulator, mini_bot):  # noqa: F811
+    """The add form offers A-E and the decks' topics as selects; the picked ones are stored."""
+    g = emulator.guild
+    mod = emulator.add_member(g.id, "mod", permissions=MANAGE)
+    opener = await emulator.run_command(mod, g.channel_id, "quiz-admin question add", {})
+    modal = (await opener.response()).modal
+    selects = {c["component"]["custom_id"]: c["component"] for c in modal["components"] if c["type"] == 18}
+    assert [o["value"] for o in selects["answer"]["options"]] == list("ABCDE")
+    assert {"sft", "dpo", "grpo", "general"} <= {o["value"] for o in selects["topic"]["options"]}
+    values = {
+        "prompt": "Which trainer learns from preference pairs?",
+        "choices": "SFTTrainer\nDPOTrainer",
+        "answer": ["B"],
+        "explanation": "DPO learns from chosen/rejected pairs.",
+        "topic": ["dpo"],
+    }
+    added = await (await emulator.submit_modal(mod, opener, values)).reply()
+    assert "Added **custom-1**" in added.text
+    body = db_rows(mini_bot.db_path, "SELECT body FROM custom_questions")[0][0]
+    assert '"topic":"dpo"' in body and '"answer":"B"' in body
