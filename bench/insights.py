@@ -55,7 +55,9 @@ def _choice(rng: random.Random, broken: str | None, key: int, width: int, knows:
 def fill(path: Path, members: int, answers: int, seed: int = 7) -> tuple[list[str], dict[str, str]]:
     rng = random.Random(seed)
     questions = list(load_catalog(REPO_ROOT / "content").deck("trl") or ())
-    broken = dict(zip((q.id for q in rng.sample(questions, 3)), ("wrong_key", "two_right", "idle"), strict=True))
+    broken: dict[str, str] = dict(
+        zip((q.id for q in rng.sample(questions, 3)), ("wrong_key", "two_right", "idle"), strict=True)
+    )
     difficulty = {q.id: rng.uniform(-1.0, 0.8) for q in questions}
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA synchronous = OFF")
