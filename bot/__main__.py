@@ -55,6 +55,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     prune = sub.add_parser("prune", help="delete the data of servers that removed the bot")
     prune.add_argument("--days", type=_days, default=30, help="only servers left more than this many days ago")
     prune.add_argument("--dry-run", action="store_true", help="list what would be removed and change nothing")
+    insights = sub.add_parser("insights", help="question quality (item analysis) across all servers")
+    insights.add_argument("--deck", default="trl", help="which deck (default trl)")
+    insights.add_argument("--csv", type=Path, metavar="PATH", help="also write one row per question as CSV")
     check = sub.add_parser("check-content", help="validate and lint content files")
     check.add_argument("paths", nargs="*", type=Path, help="files or folders (default: the content folder)")
     schema = sub.add_parser("schema", help="write the JSON Schema for content files")
@@ -353,6 +356,21 @@ async def open_unchanged(settings):
     return db
 
 
+def insights(settings, deck: str, csv_path: Path | None) -> int:
+    from bot.cli_insights import InsightsFailed, report
+
+    try:
+        lines, table = asyncio.run(report(settings, deck))
+    except InsightsFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print("\n".join(lines))
+    if csv_path is not None:
+        csv_path.write_text(table, encoding="utf-8")
+        print(f"wrote {csv_path}")
+    return 0
+
+
 def check_content(settings, paths: list[Path]) -> int:
     from bot.catalog import content_files, load_files
     from bot.lint import lint
@@ -437,6 +455,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_backup(settings, args.path)
     if args.command == "prune":
         return asyncio.run(prune(settings, args.days, dry_run=args.dry_run))
+    if args.command == "insights":
+        return insights(settings, args.deck, args.csv)
     assert token is not None
     return asyncio.run(
         run_bot(settings, token, sync_guild=getattr(args, "guild", None), sync_only=args.command == "sync")

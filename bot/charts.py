@@ -51,6 +51,54 @@ def mastery_png(topics: Sequence[TopicMastery], title: str) -> bytes:
         side.set_visible(False)
     figure.suptitle(title, color=TEXT, fontsize=11, x=0.02, ha="left")
     out = io.BytesIO()
-    # Fast zlib: a chart is sent once, so encoding time matters more than a few kilobytes.
+    # Light compression: a moderator waits for this one, and the file stays well under Discord's limits.
+    figure.savefig(out, format="png", facecolor=BACKGROUND, pil_kwargs={"compress_level": 1})
+    return out.getvalue()
+
+
+FINE = "#5865f2"
+FLAGGED = "#ed4245"
+
+
+def insights_png(points: Sequence[tuple[str, float, float, bool]], title: str) -> bytes:
+    """Facility (x) against discrimination (y), one point per question; flagged ones red and labelled.
+
+    ``points`` are (question id, facility 0..1, discrimination -1..1, flagged). The dashed line is
+    Moodle's "needs checking" bound (0.30); below zero strong members do worse than weak ones.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(6.4, 4.2), dpi=100, facecolor=BACKGROUND)
+    axes = figure.add_axes((0.1, 0.12, 0.86, 0.76), facecolor=BACKGROUND)
+    fine = [p for p in points if not p[3]]
+    flagged = [p for p in points if p[3]]
+    axes.scatter([100 * p[1] for p in fine], [p[2] for p in fine], s=18, color=FINE, alpha=0.8, linewidths=0)
+    axes.scatter([100 * p[1] for p in flagged], [p[2] for p in flagged], s=26, color=FLAGGED, linewidths=0)
+    for question_id, facility, discrimination, _ in flagged[:25]:  # more labels than that only overlap
+        axes.annotate(
+            question_id,
+            (100 * facility, discrimination),
+            xytext=(4, 3),
+            textcoords="offset points",
+            color=TEXT,
+            fontsize=7,
+        )
+    axes.axhline(0.30, color=BAR, linewidth=0.8, linestyle="--")
+    axes.axhline(0.0, color=GRID, linewidth=0.8)
+    axes.set_xlim(-2, 102)
+    axes.set_ylim(-1.02, 1.02)
+    axes.set_xlabel("facility: % right on first answers", color=TEXT, fontsize=8)
+    axes.set_ylabel("discrimination", color=TEXT, fontsize=8)
+    axes.tick_params(colors=TEXT, labelsize=8)
+    axes.grid(color=GRID, linewidth=0.4)
+    axes.set_axisbelow(True)
+    for side in axes.spines.values():
+        side.set_visible(False)
+    figure.suptitle(title, color=TEXT, fontsize=11, x=0.02, ha="left")
+    out = io.BytesIO()
+    # Light compression: a moderator waits for this one, and the file stays well under Discord's limits.
     figure.savefig(out, format="png", facecolor=BACKGROUND, pil_kwargs={"compress_level": 1})
     return out.getvalue()

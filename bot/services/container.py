@@ -15,11 +15,13 @@ from bot.services.bank import QuestionBank
 from bot.services.daily import DailyService
 from bot.services.daily_scheduler import DailyScheduler
 from bot.services.guilds import GuildService
+from bot.services.insights import InsightService
 from bot.services.ports import BackgroundWork, Clock, Publisher
 from bot.services.practice import PracticeService
 from bot.services.progress import ProgressService
 from bot.services.questions import QuestionService
 from bot.services.reminders import ReminderScheduler, ReminderService
+from bot.services.reports import ReportService
 from bot.services.round_runner import RoundRunner
 from bot.services.rounds import RoundService
 from bot.services.scores import ScoreService
@@ -38,6 +40,8 @@ class Services:
     practice: PracticeService
     progress: ProgressService
     reminders: ReminderService
+    insights: InsightService
+    reports: ReportService
 
 
 @dataclass(frozen=True)
@@ -64,16 +68,19 @@ def build(
         daily=DailyScheduler(repos.daily, repos.posts, bank, publisher, clock, rng),
         reminders=ReminderScheduler(repos.reminders, repos.reviews, repos.daily, bank, publisher, clock),
     )
+    questions = QuestionService(repos.questions, repos.drafts, bank, clock)
     services = Services(
         answers=AnswerService(repos.posts, repos.rounds, repos.answers, clock),
         rounds=RoundService(repos.rounds, repos.posts, bank, workers.rounds, clock, rng),
         scores=scores,
         guilds=GuildService(repos.guilds, repos.meta, clock),
         bank=bank,
-        questions=QuestionService(repos.questions, repos.drafts, bank, clock),
+        questions=questions,
         daily=DailyService(repos.daily, bank, workers.daily, clock),
         practice=PracticeService(repos.practice, repos.reviews, bank, clock, fsrs),
         progress=ProgressService(repos.reviews, repos.practice, repos.daily, bank, clock, fsrs),
         reminders=ReminderService(repos.reminders, workers.reminders, clock),
+        insights=InsightService(repos.items, repos.reports, bank),
+        reports=ReportService(repos.reports, repos.posts, repos.practice, bank, questions, clock),
     )
     return services, workers

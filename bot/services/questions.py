@@ -38,6 +38,11 @@ class QuestionService:
     async def drop_draft(self, *, guild_id: int, member_id: int) -> None:
         await self.drafts.drop(guild_id, member_id)
 
+    def topics(self) -> list[str]:
+        """The topics of the built-in decks, for the question form's list."""
+        found = {q.topic for deck in self.bank.deck_names() for q in self.bank.catalog.deck(deck) or ()}
+        return sorted(found | {"general"})
+
     def check_deck(self, deck: str) -> None:
         if deck not in self.bank.deck_names():
             known = ", ".join(self.bank.deck_names())

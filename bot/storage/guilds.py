@@ -10,6 +10,9 @@ from bot.storage.rows import db_time, to_db_time
 
 # Every table keyed by guild, children before parents so foreign keys never block a delete.
 GUILD_TABLES = (
+    "question_reports",
+    "item_responses",
+    "item_members",
     "reviews",
     "practice_answers",
     "practice_sessions",
@@ -31,6 +34,9 @@ GUILD_TABLES = (
 
 # A member's rows in one server (answers last: the tables above refer to them).
 MEMBER_TABLES = (
+    "question_reports",
+    "item_responses",
+    "item_members",
     "reviews",
     "practice_answers",
     "practice_sessions",

@@ -137,3 +137,9 @@ class PracticeRepository:
             (guild_id, member_id, guild_id, member_id),
         )
         return {row[0] for row in rows}
+
+    async def question_at(self, session_id: int, position: int) -> str | None:
+        """The id of the question answered at ``position`` of the session, if it was answered."""
+        return await self.db.fetch_value(
+            "SELECT question_id FROM practice_answers WHERE session_id = ? AND position = ?", (session_id, position)
+        )

@@ -10,11 +10,13 @@ from bot.storage.daily import DailyRepository
 from bot.storage.database import Database
 from bot.storage.drafts import DraftRepository
 from bot.storage.guilds import GuildRepository
+from bot.storage.items import ItemRepository
 from bot.storage.meta import MetaRepository
 from bot.storage.posts import PostRepository
 from bot.storage.practice import PracticeRepository
 from bot.storage.questions import QuestionRepository
 from bot.storage.reminders import ReminderRepository
+from bot.storage.reports import ReportRepository
 from bot.storage.reviews import ReviewRepository
 from bot.storage.rounds import RoundRepository
 from bot.storage.scores import ScoreRepository
@@ -34,6 +36,8 @@ class Repositories:
     reviews: ReviewRepository
     practice: PracticeRepository
     reminders: ReminderRepository
+    items: ItemRepository
+    reports: ReportRepository
 
     @classmethod
     def over(cls, db: Database) -> Repositories:
@@ -52,4 +56,6 @@ class Repositories:
             reviews=ReviewRepository(db),
             practice=PracticeRepository(db, fsrs),
             reminders=ReminderRepository(db),
+            items=ItemRepository(db),
+            reports=ReportRepository(db),
         )

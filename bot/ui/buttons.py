@@ -41,19 +41,26 @@ Handler = Callable[["discord.Interaction[QuizBot]", IdT], Awaitable[None]]
 class Registration:
     handler: Handler[Any]
     moderator_only: bool
+    form: bool = False  # a modal's submit, not a button's click
 
 
 HANDLERS: dict[type, Registration] = {}
 
 
-def on_click(kind: type[IdT], *, moderator_only: bool = False) -> Callable[[Handler[IdT]], Handler[IdT]]:
-    """Register what a click on a button whose custom_id parses to ``kind`` does; one handler per kind."""
+def on_click(
+    kind: type[IdT], *, moderator_only: bool = False, form: bool = False
+) -> Callable[[Handler[IdT]], Handler[IdT]]:
+    """Register what a click on a button whose custom_id parses to ``kind`` does; one handler per kind.
+
+    ``form=True`` registers the submit of a modal whose custom_id parses to ``kind`` instead: modals
+    can't be DynamicItems, so their submits arrive through ``on_form_submit``, routed the same way.
+    """
 
     def register(handler: Handler[IdT]) -> Handler[IdT]:
         existing = HANDLERS.get(kind)
         if existing is not None and _name(existing.handler) != _name(handler):
             raise RuntimeError(f"{kind.__name__} clicks are already handled by {_name(existing.handler)}")
-        HANDLERS[kind] = Registration(handler, moderator_only)
+        HANDLERS[kind] = Registration(handler, moderator_only, form)
         return handler
 
     return register
@@ -89,10 +96,52 @@ class Buttons(discord.ui.View):
         self.stop()
 
 
+async def on_form_submit(interaction: discord.Interaction[QuizBot]) -> None:
+    """Every modal submit whose custom_id is ours (a form that outlives a restart); others are discord.py's.
+
+    The form was sent already stopped, so discord.py keeps no copy in memory: this is its only handler.
+    """
+    if interaction.type is not discord.InteractionType.modal_submit:
+        return
+    custom_id = str((interaction.data or {}).get("custom_id", ""))
+    if not custom_id.startswith(f"{ids.PREFIX}:"):
+        return
+    try:
+        await route(interaction, custom_id)
+    except Exception as error:
+        await handle(interaction, error)
+
+
+def form_values(interaction: discord.Interaction[Any]) -> dict[str, str | list[str]]:
+    """A submitted modal's fields by custom_id: a text input's value, or a select's chosen values."""
+    found: dict[str, str | list[str]] = {}
+
+    def walk(components: Any) -> None:
+        for component in components or ():
+            if not isinstance(component, dict):
+                continue
+            c: dict[str, Any] = component
+            if "component" in c:
+                walk([c["component"]])
+            if "components" in c:
+                walk(c["components"])
+            custom_id = c.get("custom_id")
+            if isinstance(custom_id, str):
+                if "values" in c:
+                    found[custom_id] = [str(v) for v in c.get("values") or ()]
+                elif "value" in c:
+                    found[custom_id] = str(c.get("value") or "")
+
+    walk((interaction.data or {}).get("components"))
+    return found
+
+
 async def route(interaction: discord.Interaction[QuizBot], custom_id: str) -> None:
     parsed = ids.parse(custom_id)
     registration = HANDLERS.get(type(parsed)) if parsed is not None else None
-    if parsed is None or registration is None:
+    is_form = interaction.type is discord.InteractionType.modal_submit
+    # A forged button with a form's id (or the reverse) is refused, never half-handled.
+    if parsed is None or registration is None or registration.form is not is_form:
         raise InvalidButton(UNKNOWN)
     if registration.moderator_only and not await moderator(interaction):
         raise NotAllowed(NEEDS_MODERATOR)

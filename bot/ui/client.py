@@ -79,6 +79,8 @@ class QuizBot(commands.AutoShardedBot):
     async def on_interaction(self, interaction: discord.Interaction[QuizBot]) -> None:
         if interaction.type is discord.InteractionType.component:
             await buttons.click(interaction)
+        elif interaction.type is discord.InteractionType.modal_submit:
+            await buttons.on_form_submit(interaction)
 
     async def on_ready(self) -> None:
         # The one line an operator looks for: who the bot is, what it sees, what it stores in.

@@ -90,6 +90,53 @@ class PracticeStopId:
     session_id: int
 
 
+@dataclass(frozen=True, slots=True)
+class ReportId:
+    """Report a problem with the question of a round or daily post (under the private answer reply)."""
+
+    post_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class PracticeReportId:
+    """Report a problem with the question at ``position`` of a member's practice session."""
+
+    session_id: int
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReportFormId:
+    """The report form's own custom_id: it carries its target, so a submit after a restart still lands.
+
+    ``session_id`` 0 means a post (``target`` is the post id); otherwise ``target`` is the position.
+    """
+
+    session_id: int
+    target: int
+
+
+@dataclass(frozen=True, slots=True)
+class InsightPageId:
+    deck: str
+    page: int
+    direction: str = ""  # as in BoardId
+
+
+@dataclass(frozen=True, slots=True)
+class ReportPageId:
+    page: int
+    direction: str = ""  # as in BoardId
+
+
+@dataclass(frozen=True, slots=True)
+class ReportActionId:
+    """A moderator's Resolve (r), Dismiss (d) or Hide question (h) under one report."""
+
+    report_id: int
+    action: str
+
+
 ButtonId = (
     AnswerId
     | NextId
@@ -102,6 +149,12 @@ ButtonId = (
     | PracticeAnswerId
     | PracticeNextId
     | PracticeStopId
+    | ReportId
+    | PracticeReportId
+    | ReportFormId
+    | InsightPageId
+    | ReportPageId
+    | ReportActionId
 )
 
 _SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
@@ -175,6 +228,36 @@ KINDS: dict[type, Kind] = {
         re.compile(rf"{PREFIX}:ps:(?P<session>{_POST})"),
         lambda b: f"{PREFIX}:ps:{b.session_id}",
         lambda m: PracticeStopId(int(m["session"])),
+    ),
+    ReportId: Kind(
+        re.compile(rf"{PREFIX}:rep:(?P<post>{_POST})"),
+        lambda b: f"{PREFIX}:rep:{b.post_id}",
+        lambda m: ReportId(int(m["post"])),
+    ),
+    PracticeReportId: Kind(
+        re.compile(rf"{PREFIX}:rpp:(?P<session>{_POST}):(?P<pos>{_PAGE})"),
+        lambda b: f"{PREFIX}:rpp:{b.session_id}:{b.position}",
+        lambda m: PracticeReportId(int(m["session"]), int(m["pos"])),
+    ),
+    ReportFormId: Kind(
+        re.compile(rf"{PREFIX}:rf:(?P<session>0|{_POST}):(?P<target>{_POST})"),
+        lambda b: f"{PREFIX}:rf:{b.session_id}:{b.target}",
+        lambda m: ReportFormId(int(m["session"]), int(m["target"])),
+    ),
+    InsightPageId: Kind(
+        re.compile(rf"{PREFIX}:ins:(?P<deck>{_SLUG}):(?P<page>{_PAGE})(?::(?P<dir>[pn]))?"),
+        lambda b: f"{PREFIX}:ins:{b.deck}:{b.page}{_dir(b.direction)}",
+        lambda m: InsightPageId(m["deck"], int(m["page"]), m["dir"] or ""),
+    ),
+    ReportPageId: Kind(
+        re.compile(rf"{PREFIX}:rpl:(?P<page>{_PAGE})(?::(?P<dir>[pn]))?"),
+        lambda b: f"{PREFIX}:rpl:{b.page}{_dir(b.direction)}",
+        lambda m: ReportPageId(int(m["page"]), m["dir"] or ""),
+    ),
+    ReportActionId: Kind(
+        re.compile(rf"{PREFIX}:rpa:(?P<report>{_POST}):(?P<action>[rdh])"),
+        lambda b: f"{PREFIX}:rpa:{b.report_id}:{b.action}",
+        lambda m: ReportActionId(int(m["report"]), m["action"]),
     ),
 }
 

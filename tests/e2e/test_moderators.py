@@ -28,6 +28,18 @@ async def mini_bot(emulator, tmp_path):
         yield proc
 
 
+def modal_fields(modal):
+    """A form's prefilled fields: a text input's value, a select's default option (through labels too)."""
+    fields = {}
+    for row in modal["components"]:
+        for c in [row["component"]] if "component" in row else row.get("components", []):
+            if c.get("type") == 3:
+                fields[c["custom_id"]] = next((o["value"] for o in c["options"] if o.get("default")), None)
+            elif "custom_id" in c:
+                fields[c["custom_id"]] = c.get("value")
+    return fields
+
+
 async def add_question(emulator, mod, values, deck=None):
     g = emulator.guild
     opener = await emulator.run_command(mod, g.channel_id, "quiz-admin question add", {"deck": deck} if deck else {})
@@ -70,7 +82,7 @@ async def test_a_moderator_adds_lists_plays_edits_exports_imports_hides_and_remo
     # edit: the form opens filled in; past answers keep their points
     opener = await emulator.run_command(mod, g.channel_id, "quiz-admin question edit", {"question_id": "custom-1"})
     modal = (await opener.response()).modal
-    prefilled = {c["custom_id"]: c.get("value") for row in modal["components"] for c in row.get("components", [])}
+    prefilled = modal_fields(modal)
     assert prefilled["choices"] == "DPOTrainer\nKTOTrainer\nRewardTrainer" and prefilled["answer"] == "B"
     changed = {"answer": "A", "choices": "KTOTrainer\nDPOTrainer"}
     saved = await (await emulator.submit_modal(mod, opener, changed)).reply()
@@ -226,7 +238,7 @@ async def test_bad_modal_input_gets_its_specific_message_and_the_text_back(emula
     assert "What you typed" in reply.text
     fix = next(b for b in reply.buttons if b.label == "Fix it")
     reopened = await (await emulator.click(mod, reply, fix.custom_id)).response()
-    fields = {c["custom_id"]: c.get("value") for row in reopened.modal["components"] for c in row.get("components", [])}
+    fields = modal_fields(reopened.modal)
     typed = {**NEW_QUESTION, **changes}
     assert fields["prompt"] == typed["prompt"][:1000] or len(typed["prompt"]) > 1000
     assert db_rows(mini_bot.db_path, "SELECT COUNT(*) FROM custom_questions") == [(0,)]

@@ -8,7 +8,14 @@ import pytest
 from bot.ui import buttons, ids
 from bot.ui.client import EXTENSIONS
 
-MODERATOR_ONLY: set[type] = {ids.RemoveId, ids.ListId, ids.DraftId}
+MODERATOR_ONLY: set[type] = {
+    ids.RemoveId,
+    ids.ListId,
+    ids.DraftId,
+    ids.InsightPageId,
+    ids.ReportPageId,
+    ids.ReportActionId,
+}
 
 
 @pytest.fixture(scope="module")

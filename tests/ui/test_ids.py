@@ -31,6 +31,15 @@ EXAMPLES: list[ids.ButtonId] = [
     ids.PracticeAnswerId(BIG_POST, BIG_PAGE, 4),
     ids.PracticeNextId(BIG_POST, BIG_PAGE),
     ids.PracticeStopId(BIG_POST),
+    ids.ReportId(BIG_POST),
+    ids.PracticeReportId(BIG_POST, BIG_PAGE),
+    ids.ReportFormId(0, BIG_POST),
+    ids.ReportFormId(BIG_POST, BIG_PAGE),
+    ids.InsightPageId(LONG_SLUG, BIG_PAGE, "p"),
+    ids.InsightPageId("trl", 1),
+    ids.ReportPageId(BIG_PAGE, "n"),
+    ids.ReportActionId(BIG_POST, "h"),
+    ids.ReportActionId(1, "r"),
 ]
 
 

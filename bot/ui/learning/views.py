@@ -8,6 +8,7 @@ from bot.core.content import letter
 from bot.core.results import PracticeQuestion
 from bot.ui import ids
 from bot.ui.buttons import Buttons, button
+from bot.ui.reporting import report_button
 
 
 def question_view(step: PracticeQuestion) -> Buttons:
@@ -25,4 +26,5 @@ def after_answer_view(session_id: int, position: int) -> Buttons:
     view = Buttons()
     view.add_item(button(ids.build(ids.PracticeNextId(session_id, position)), "Next ▶", discord.ButtonStyle.primary))
     view.add_item(button(ids.build(ids.PracticeStopId(session_id)), "Stop", discord.ButtonStyle.secondary))
+    view.add_item(report_button(ids.build(ids.PracticeReportId(session_id, position))))
     return view

@@ -15,6 +15,7 @@ from discord.ext import commands
 
 from bot.ui.moderation.config import ConfigCommands
 from bot.ui.moderation.daily import DailyCommands
+from bot.ui.moderation.quality import COMMANDS as QUALITY_COMMANDS
 from bot.ui.moderation.questions import QuestionCommands
 
 if TYPE_CHECKING:
@@ -32,6 +33,8 @@ class AdminCog(commands.Cog):
         )
         for subgroup in (QuestionCommands(bot), ConfigCommands(bot), DailyCommands(bot)):
             self.group.add_command(subgroup)
+        for command in QUALITY_COMMANDS:
+            self.group.add_command(command)
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.group)

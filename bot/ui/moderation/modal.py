@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.core.content import CHOICE_MAX, EXPLANATION_MAX, MAX_CHOICES, PROMPT_MAX
+from bot.core.content import CHOICE_MAX, EXPLANATION_MAX, LETTERS, MAX_CHOICES, PROMPT_MAX
 from bot.core.drafts import Draft
 from bot.core.errors import InvalidDraft
 from bot.ui.checks import guild_id
@@ -19,10 +19,24 @@ if TYPE_CHECKING:
     from bot.ui.client import QuizBot
 
 
-class QuestionModal(discord.ui.Modal):
-    """Add (target = deck) or edit (target = question id) a server question."""
+MAX_OPTIONS = 25  # Discord's limit for a select's options
 
-    def __init__(self, mode: str, target: str, draft: Draft | None = None) -> None:
+
+def topic_options(topics: list[str], current: str) -> list[str]:
+    """The topics to offer, the draft's own always among them (a select can't show a value it lacks)."""
+    offered = [t for t in topics if t != current][: MAX_OPTIONS - 1]
+    return sorted([*offered, current]) if current else offered[:MAX_OPTIONS]
+
+
+class QuestionModal(discord.ui.Modal):
+    """Add (target = deck) or edit (target = question id) a server question.
+
+    The correct letter and the topic are picked from lists (selects in labels, discord.py 2.6+), so
+    they can't be mistyped; the draft still carries them as text, so validation and "what you typed"
+    work as for the typed fields, and a forged submit is validated like any other.
+    """
+
+    def __init__(self, mode: str, target: str, draft: Draft | None = None, topics: list[str] | None = None) -> None:
         title = f"New question for the {target} deck" if mode == "add" else f"Edit {target}"
         super().__init__(title=title[:45], timeout=30 * 60)
         self.mode, self.target = mode, target
@@ -42,12 +56,14 @@ class QuestionModal(discord.ui.Modal):
             default=draft.choices or None,
             placeholder="SFTTrainer\nDPOTrainer\nGRPOTrainer\nRewardTrainer",
         )
-        self.answer = discord.ui.TextInput(
+        answer = draft.answer.strip().upper()
+        self.answer = discord.ui.Select[discord.ui.View](
             custom_id="answer",
-            label="Correct letter (A = first line)",
-            max_length=2,
-            default=draft.answer or None,
-            placeholder="A",
+            placeholder="The correct choice",
+            options=[
+                discord.SelectOption(label=f"{letter} = line {i + 1}", value=letter, default=letter == answer)
+                for i, letter in enumerate(LETTERS)
+            ],
         )
         self.explanation = discord.ui.TextInput(
             custom_id="explanation",
@@ -56,23 +72,31 @@ class QuestionModal(discord.ui.Modal):
             max_length=EXPLANATION_MAX,
             default=draft.explanation or None,
         )
-        self.topic = discord.ui.TextInput(
+        current = draft.topic.strip().lower()
+        self.topic = discord.ui.Select[discord.ui.View](
             custom_id="topic",
-            label="Topic (optional, e.g. dpo)",
+            placeholder="general",
             required=False,
-            max_length=64,
-            default=draft.topic or None,
+            min_values=0,
+            options=[
+                discord.SelectOption(label=t, value=t, default=t == current)
+                for t in topic_options(topics or [], current)
+            ]
+            or [discord.SelectOption(label="general", value="general")],
         )
-        for item in (self.prompt, self.choices, self.answer, self.explanation, self.topic):
+        for item in (self.prompt, self.choices):
             self.add_item(item)
+        self.add_item(discord.ui.Label(text="Correct choice", component=self.answer))
+        self.add_item(self.explanation)
+        self.add_item(discord.ui.Label(text="Topic (optional)", component=self.topic))
 
     def draft(self) -> Draft:
         return Draft(
             prompt=self.prompt.value,
             choices=self.choices.value,
-            answer=self.answer.value,
+            answer=self.answer.values[0] if self.answer.values else "",
             explanation=self.explanation.value,
-            topic=self.topic.value or "",
+            topic=self.topic.values[0] if self.topic.values else "",
         )
 
     async def on_submit(self, interaction: discord.Interaction[QuizBot]) -> None:

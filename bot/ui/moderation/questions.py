@@ -30,13 +30,14 @@ class QuestionCommands(ModeratorGroup, name="question", description="Add, edit, 
     @app_commands.describe(deck=f"Which deck it belongs to (default {DEFAULT_DECK})")
     async def add(self, interaction: discord.Interaction[QuizBot], deck: str = DEFAULT_DECK) -> None:
         self.bot.services.questions.check_deck(deck)
-        await interaction.response.send_modal(QuestionModal("add", deck))
+        await interaction.response.send_modal(QuestionModal("add", deck, topics=self.bot.services.questions.topics()))
 
     @app_commands.command(name="edit", description="Edit one of this server's questions (opens the form filled in)")
     @app_commands.describe(question_id="The question's id, as shown by /quiz-admin question list")
     async def edit(self, interaction: discord.Interaction[QuizBot], question_id: str) -> None:
         question = await self.bot.services.questions.editable(guild_id(interaction), question_id)
-        await interaction.response.send_modal(QuestionModal("edit", question.id, draft_from_question(question)))
+        topics = self.bot.services.questions.topics()
+        await interaction.response.send_modal(QuestionModal("edit", question.id, draft_from_question(question), topics))
 
     @app_commands.command(name="remove", description="Remove one of this server's questions (asks first)")
     @app_commands.describe(question_id="The question's id")
@@ -133,4 +134,5 @@ async def fix_draft(interaction: discord.Interaction[QuizBot], parsed: ids.Draft
     if draft is None and parsed.mode == "edit":
         question = await interaction.client.services.questions.editable(guild_id(interaction), parsed.target)
         draft = draft_from_question(question)
-    await interaction.response.send_modal(QuestionModal(parsed.mode, parsed.target, draft))
+    topics = interaction.client.services.questions.topics()
+    await interaction.response.send_modal(QuestionModal(parsed.mode, parsed.target, draft, topics))

@@ -14,6 +14,7 @@ from bot.ui.errors import send_ephemeral
 from bot.ui.interaction_window import in_time
 from bot.ui.play import render
 from bot.ui.play.views import board_view
+from bot.ui.reporting import post_report_view
 
 if TYPE_CHECKING:
     from bot.ui.client import QuizBot
@@ -30,7 +31,7 @@ async def answer(interaction: discord.Interaction[QuizBot], parsed: ids.AnswerId
             choice=parsed.choice,
         ),
     )
-    await send_ephemeral(interaction, embed=render.answer_embed(result))
+    await send_ephemeral(interaction, embed=render.answer_embed(result), view=post_report_view(parsed.post_id))
 
 
 @on_click(ids.NextId)
