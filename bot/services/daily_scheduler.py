@@ -203,11 +203,24 @@ class DailyScheduler:
             if existing is not None and existing.status == "claimed" and existing.post_id is not None:
                 post = await self.posts.get(existing.post_id)
                 return await self._deliver(schedule, post, today, look_first=True) if post else None
+            if existing is not None and existing.status == "failed" and existing.post_id is not None:
+                channel_id = existing.channel_id or schedule.channel_id
+                found = await self._sent_after_all(channel_id, existing.post_id, guild_id=schedule.guild_id)
+                if found is not None:  # the send that "failed" (timed out) had reached Discord: that is today's
+                    await self.daily.reopen(schedule.guild_id, today, existing.post_id, found)
+                    return Outcome(channel_id, found)
             if existing is None or existing.status == "failed":
                 return await self._claim_and_send(schedule, today, retry_failed=True)
             return None
         finally:
             self._release(schedule.guild_id)
+
+    async def _sent_after_all(self, channel_id: int, post_id: int, *, guild_id: int) -> int | None:
+        """The message of a post whose send was recorded as failed, if Discord had created it after all."""
+        try:
+            return await self.publisher.find_question_message(channel_id, guild_id, post_id)
+        except PublishError:
+            return None
 
     # -- posting ------------------------------------------------------------------------------
     def _hold(self, guild_id: int) -> bool:

@@ -207,6 +207,16 @@ class DailyRepository:
             )
             await conn.execute(_SET_ERROR, _error_args(None, None, guild_id))
 
+    async def reopen(self, guild_id: int, day: date, post_id: int, message_id: int) -> None:
+        """A post recorded as failed was on Discord after all (its send timed out): it is the day's post."""
+        async with self.db.transaction() as conn:
+            await conn.execute("UPDATE posts SET message_id = ?, closed_at = NULL WHERE id = ?", (message_id, post_id))
+            await conn.execute(
+                "UPDATE daily_posts SET status = 'posted' WHERE guild_id = ? AND local_date = ? AND post_id = ?",
+                (guild_id, day.isoformat(), post_id),
+            )
+            await conn.execute(_SET_ERROR, _error_args(None, None, guild_id))
+
     async def fail(self, guild_id: int, day: date, post_id: int | None, failure: Failure, now: datetime) -> None:
         """The day's post could not be sent: the day stays used, its post closed, the reason kept."""
         stamp = to_db_time(now)
