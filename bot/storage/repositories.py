@@ -43,14 +43,14 @@ class Repositories:
 
     @classmethod
     def over(cls, db: Database) -> Repositories:
-        scores = ScoreRepository(db)
+        scores = ScoreRepository(db)  # the answer writer reads inside its own transaction
         fsrs = scheduler()
         return cls(
             meta=MetaRepository(db),
             guilds=GuildRepository(db),
             rounds=RoundRepository(db),
             posts=PostRepository(db),
-            scores=scores,
+            scores=ScoreRepository(db, committed=True),
             answers=AnswerWriter(db, scores, fsrs),
             questions=QuestionRepository(db),
             drafts=DraftRepository(db),
