@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from typing import Any
 
 from bot.core.practice import TopicMastery
 
@@ -44,16 +45,8 @@ def mastery_png(topics: Sequence[TopicMastery], title: str) -> bytes:
         )
     axes.set_xlim(0, 130)
     axes.set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
-    axes.tick_params(colors=TEXT, labelsize=8)
     axes.grid(axis="x", color=GRID, linewidth=0.6)
-    axes.set_axisbelow(True)
-    for side in axes.spines.values():
-        side.set_visible(False)
-    figure.suptitle(title, color=TEXT, fontsize=11, x=0.02, ha="left")
-    out = io.BytesIO()
-    # Light compression: a moderator waits for this one, and the file stays well under Discord's limits.
-    figure.savefig(out, format="png", facecolor=BACKGROUND, pil_kwargs={"compress_level": 1})
-    return out.getvalue()
+    return _finish(figure, axes, title)
 
 
 FINE = "#5865f2"
@@ -92,13 +85,18 @@ def insights_png(points: Sequence[tuple[str, float, float, bool]], title: str) -
     axes.set_ylim(-1.02, 1.02)
     axes.set_xlabel("facility: % right on first answers", color=TEXT, fontsize=8)
     axes.set_ylabel("discrimination", color=TEXT, fontsize=8)
-    axes.tick_params(colors=TEXT, labelsize=8)
     axes.grid(color=GRID, linewidth=0.4)
+    return _finish(figure, axes, title)
+
+
+def _finish(figure: Any, axes: Any, title: str) -> bytes:
+    """The look both charts share (light text, no frame, the title top left), encoded as PNG."""
+    axes.tick_params(colors=TEXT, labelsize=8)
     axes.set_axisbelow(True)
     for side in axes.spines.values():
         side.set_visible(False)
     figure.suptitle(title, color=TEXT, fontsize=11, x=0.02, ha="left")
     out = io.BytesIO()
-    # Light compression: a moderator waits for this one, and the file stays well under Discord's limits.
+    # Light compression: the member or moderator waits for it, and the file stays far under Discord's limits.
     figure.savefig(out, format="png", facecolor=BACKGROUND, pil_kwargs={"compress_level": 1})
     return out.getvalue()

@@ -7,6 +7,7 @@ The composition root prints the lines and writes the CSV.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.core.item_analysis import describe
@@ -40,7 +41,10 @@ async def report(settings: Any, deck: str) -> tuple[list[str], str]:
     try:
         await apply_migrations(db)
         service = InsightService(
-            ItemRepository(db), ReportRepository(db), QuestionBank(catalog, QuestionRepository(db))
+            ItemRepository(db),
+            ReportRepository(db),
+            QuestionBank(catalog, QuestionRepository(db)),
+            lambda: datetime.now(UTC),
         )
         try:
             overview = await service.across_servers(deck)

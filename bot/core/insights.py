@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.core.content import Question
 from bot.core.item_analysis import Flag, ItemStats
@@ -43,3 +44,4 @@ class DeckInsight:
     page: int
     pages: int
     needing: int  # how many need attention in all
+    as_of: datetime  # when the figures were computed (the overview is kept for a few minutes)

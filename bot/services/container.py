@@ -84,7 +84,7 @@ def build(
         practice=PracticeService(repos.practice, repos.reviews, bank, clock, fsrs),
         progress=ProgressService(repos.reviews, repos.practice, repos.daily, bank, clock, fsrs),
         reminders=ReminderService(repos.reminders, workers.reminders, clock),
-        insights=InsightService(repos.items, repos.reports, bank),
+        insights=InsightService(repos.items, repos.reports, bank, clock),
         reports=ReportService(repos.reports, repos.posts, repos.practice, bank, questions, clock),
     )
     return services, workers

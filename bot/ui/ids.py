@@ -64,6 +64,14 @@ class DraftId:
 
 
 @dataclass(frozen=True, slots=True)
+class QuestionFormId:
+    """The moderator's question form: its submit carries what it adds or edits, so it outlives a restart."""
+
+    mode: str  # "add" or "edit"
+    target: str  # the deck (add) or the question id (edit)
+
+
+@dataclass(frozen=True, slots=True)
 class ForgetId:
     """Confirm deleting one member's data; only that member may press it."""
 
@@ -152,6 +160,7 @@ ButtonId = (
     | ReportId
     | PracticeReportId
     | ReportFormId
+    | QuestionFormId
     | InsightPageId
     | ReportPageId
     | ReportActionId
@@ -208,6 +217,11 @@ KINDS: dict[type, Kind] = {
         re.compile(rf"{PREFIX}:ql:(?P<deck>{_SLUG}):(?P<page>{_PAGE})(?::(?P<dir>[pn]))?"),
         lambda b: f"{PREFIX}:ql:{b.deck}:{b.page}{_dir(b.direction)}",
         lambda m: ListId(m["deck"], int(m["page"]), m["dir"] or ""),
+    ),
+    QuestionFormId: Kind(
+        re.compile(rf"{PREFIX}:qform:(?P<mode>add|edit):(?P<target>{_SLUG})"),
+        lambda b: f"{PREFIX}:qform:{b.mode}:{b.target}",
+        lambda m: QuestionFormId(m["mode"], m["target"]),
     ),
     DraftId: Kind(
         re.compile(rf"{PREFIX}:draft:(?P<mode>add|edit):(?P<target>{_SLUG})"),

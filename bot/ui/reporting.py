@@ -14,7 +14,7 @@ import discord
 
 from bot.core.reports import DETAILS_MAX, REASONS, ReportTarget
 from bot.ui import ids
-from bot.ui.buttons import QuizButton, button, form_values, on_click
+from bot.ui.buttons import Buttons, button, form_values, on_click
 from bot.ui.errors import send_ephemeral
 from bot.ui.render import clip
 
@@ -24,13 +24,13 @@ if TYPE_CHECKING:
 LABEL = "Report a problem"
 
 
-def report_button(custom_id: str) -> QuizButton:
+def report_button(custom_id: str) -> discord.ui.Button[Buttons]:
     return button(custom_id, LABEL, discord.ButtonStyle.secondary)
 
 
 def post_report_view(post_id: int) -> discord.ui.View:
     """The Report button under a round or daily answer reply."""
-    view = discord.ui.View(timeout=None)
+    view = Buttons()
     view.add_item(report_button(ids.build(ids.ReportId(post_id))))
     return view
 

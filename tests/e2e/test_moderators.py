@@ -301,3 +301,21 @@ async def test_a_second_server_never_sees_the_first_servers_questions(emulator, 
         await emulator.run_command(other_mod, other.channel_id, "quiz-admin question edit", {"question_id": "custom-1"})
     ).reply()
     assert "has no question" in edit.text
+
+
+async def test_a_question_form_opened_before_a_restart_is_accepted_after_it(emulator, mini_bot):
+    """The form carries what it adds in its custom_id and lives in no process's memory: a moderator who
+    submits it after the bot restarted gets the question added, never "interaction failed"."""
+    g = emulator.guild
+    mod = emulator.add_member(g.id, "mod", permissions=MANAGE)
+    opener = await emulator.run_command(mod, g.channel_id, "quiz-admin question add", {})
+    opened = await opener.response()
+    assert opened.type == 9 and opened.modal["custom_id"] == "quiz:qform:add:trl"
+    await mini_bot.restart()
+    added = await (await emulator.submit_modal(mod, opener, NEW_QUESTION)).reply()
+    assert added.ephemeral and "Added **custom-1**" in added.text
+    assert db_rows(mini_bot.db_path, "SELECT COUNT(*) FROM custom_questions") == [(1,)]
+    member = emulator.add_member(g.id, "member")
+    forged = await (await emulator.submit_modal(member, opener, NEW_QUESTION)).reply()
+    assert forged.ephemeral and "moderator" in forged.text.lower()
+    assert db_rows(mini_bot.db_path, "SELECT COUNT(*) FROM custom_questions") == [(1,)]

@@ -231,7 +231,7 @@ def test_a_newcomer_plays_a_round_adds_and_imports_questions_in_the_browser(play
     shot(page, "06-question-form")
     page.fill('[data-custom-id="prompt"]', "Which TRL trainer optimises preferences without a reward model?")
     page.fill('[data-custom-id="choices"]', "PPOTrainer\nDPOTrainer\nRewardTrainer")
-    page.fill('[data-custom-id="answer"]', "B")
+    page.select_option('[data-custom-id="answer"]', "B")  # the correct letter is picked from a list
     page.fill('[data-custom-id="explanation"]', "DPO optimises the policy on preference pairs directly.")
     page.click("#modal-submit")
     page.wait_for_selector(".msg.ephemeral:has-text('Added')")

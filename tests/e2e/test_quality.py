@@ -58,7 +58,9 @@ async def test_a_miskeyed_question_is_flagged_first_and_the_csv_matches(emulator
     assert "First answers **36**" in text and "facility **50%**" in text
     assert "strong members get this wrong: check the key or the wording" in text
     assert "A: attracts strong members: check the key" in text
-    shown = float(re.search(r"discrimination \*\*([+-][0-9.]+)\*\*", text)[1])
+    found = re.search(r"discrimination \*\*([+-][0-9.]+)\*\*", text)
+    assert found is not None, text
+    shown = float(found[1])
 
     exported = await (await emulator.run_command(mod, g.channel_id, "quiz-admin insights", {"export": True})).reply()
     data = exported.attachments[0].data.decode()

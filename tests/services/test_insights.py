@@ -56,10 +56,10 @@ def pick(rng: random.Random, qid: str, ability: float, difficulty: float) -> int
     return 0 if knows else rng.randrange(4)
 
 
-async def simulate(db, catalog, guild, members=400, seed=11):
+async def simulate(db, catalog, guild, members=400, seed=11, offset=0):
     """Every member answers every question once, in a post of its own, with direct inserts (fast)."""
     rng = random.Random(seed)
-    abilities = {guild * 100_000 + m: rng.gauss(0, 1) for m in range(members)}
+    abilities = {guild * 100_000 + offset + m: rng.gauss(0, 1) for m in range(members)}
     difficulty = {q.id: rng.uniform(-0.8, 0.6) for q in catalog.deck("trl")}
     async with db.transaction() as conn:
         for i, q in enumerate(catalog.deck("trl")):
@@ -269,3 +269,20 @@ async def test_forget_me_and_prune_remove_reports_and_responses(db, catalog, sim
     for table in ("question_reports", "item_responses", "item_members"):
         assert await db.fetch_value(f"SELECT COUNT(*) FROM {table} WHERE member_id = ?", (member,)) == 0
     assert (await sim.insights.question(GUILD, "q-01")).stats.answered == 4
+
+
+async def test_the_overview_is_kept_for_15_minutes_and_one_question_is_always_fresh(db, catalog, sim, clock):
+    """Like Moodle's quiz statistics, the deck overview is recomputed at most every 15 minutes; one
+    question's figures count every answer at once."""
+    await simulate(db, catalog, GUILD, members=40)
+    first = await sim.insights.deck(GUILD, "trl")
+    assert first.as_of == clock()
+    await simulate(db, catalog, GUILD, members=40, seed=9, offset=50_000)
+    clock.advance(14 * 60)
+    kept = await sim.insights.deck(GUILD, "trl")
+    assert kept.as_of == first.as_of and kept.rows == first.rows
+    fresh_one = await sim.insights.question(GUILD, MISKEYED)
+    assert fresh_one.stats.answered == 80
+    clock.advance(2 * 60)
+    again = await sim.insights.deck(GUILD, "trl")
+    assert again.as_of == clock() and next(r for r in again.rows if r.question.id == MISKEYED).stats.answered == 80

@@ -30,7 +30,7 @@ async def round_with_misses(services, publisher, clock, misses):
     await publisher.wait(lambda p: p.summaries)
 
 
-async def practise(services, first):
+async def practise(services, first, member=ALICE):
     """Answer every question of a session right; return the question ids in the order shown."""
     shown, step = [], first
     while isinstance(step, PracticeQuestion):
@@ -39,11 +39,11 @@ async def practise(services, first):
             session_id=step.session_id,
             position=step.position,
             guild_id=GUILD,
-            member_id=ALICE,
+            member_id=member,
             choice=step.question.answer_index,
         )
         step = await services.practice.next(
-            session_id=step.session_id, position=step.position, guild_id=GUILD, member_id=ALICE
+            session_id=step.session_id, position=step.position, guild_id=GUILD, member_id=member
         )
     return shown, step
 
@@ -74,29 +74,12 @@ async def test_unseen_questions_follow_due_ones_and_then_it_says_so(services, cl
     """A new member sees the deck's unseen questions; when all are seen and none due it says when."""
     first = await services.practice.start(guild_id=GUILD, member_id=BOB, deck="trl")
     assert isinstance(first, PracticeQuestion) and first.reason == "new"
-    shown, summary = await practise_as(services, first, BOB)
+    shown, summary = await practise(services, first, BOB)
     assert sorted(shown) == ["mini-one", "mini-three", "mini-two"]
     assert summary.counts.fresh == 3 and summary.counts.fresh_right == 3
     again = await services.practice.start(guild_id=GUILD, member_id=BOB, deck="trl")
     assert isinstance(again, PracticeSummary) and again.nothing_to_do
     assert again.next_due is not None and again.next_due > clock()
-
-
-async def practise_as(services, step, member):
-    shown = []
-    while isinstance(step, PracticeQuestion):
-        shown.append(step.question.id)
-        await services.practice.answer(
-            session_id=step.session_id,
-            position=step.position,
-            guild_id=GUILD,
-            member_id=member,
-            choice=step.question.answer_index,
-        )
-        step = await services.practice.next(
-            session_id=step.session_id, position=step.position, guild_id=GUILD, member_id=member
-        )
-    return shown, step
 
 
 async def test_an_answer_counts_once_and_a_second_window_replaces_the_first(services, db):

@@ -15,6 +15,7 @@ MODERATOR_ONLY: set[type] = {
     ids.InsightPageId,
     ids.ReportPageId,
     ids.ReportActionId,
+    ids.QuestionFormId,
 }
 
 

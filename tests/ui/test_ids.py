@@ -27,6 +27,8 @@ EXAMPLES: list[ids.ButtonId] = [
     ids.DraftId("add", "trl"),
     ids.DraftId("edit", LONG_SLUG),
     ids.ForgetId(BIG_MEMBER),
+    ids.QuestionFormId("add", "trl"),
+    ids.QuestionFormId("edit", LONG_SLUG),
     ids.PracticeAnswerId(1, 1, 0),
     ids.PracticeAnswerId(BIG_POST, BIG_PAGE, 4),
     ids.PracticeNextId(BIG_POST, BIG_PAGE),

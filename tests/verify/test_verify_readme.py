@@ -29,3 +29,23 @@ def test_check_kinds_table_lists_every_kind_with_its_fields():
     for kind, model in models.items():
         documented = set(re.findall(r"`([a-z_]+)`", rows[kind]))
         assert set(model.model_fields) - {"kind"} <= documented, (kind, documented)
+
+
+def test_field_table_says_which_fields_the_model_requires():
+    """The "Model" column marks exactly the fields a question must have, and gives each optional default."""
+    rows = {re.findall(r"`([a-z_]+)`", row[0])[0]: row[1] for row in table("### Fields")}
+    for name, field in Question.model_fields.items():
+        required = field.is_required()
+        assert rows[name].startswith("required") == required, (name, rows[name])
+        if not required and isinstance(field.default, str):
+            assert f"(`{field.default}`)" in rows[name], (name, rows[name], field.default)
+
+
+def test_every_topic_of_the_shipped_deck_is_listed():
+    """The topic row names every topic the TRL deck uses (and only those)."""
+    from bot.catalog import load_catalog
+
+    topics = {q.topic for q in load_catalog(Path(__file__).resolve().parents[2] / "content").deck("trl") or ()}
+    row = next(r for r in table("### Fields") if r[0] == "`topic`")
+    listed = set(re.findall(r"`([a-z-]+)`", row[3])) - {"general"}
+    assert listed == topics

@@ -8,7 +8,7 @@ import discord
 
 from bot.core.results import PracticeQuestion, PracticeSummary
 from bot.ui import ids
-from bot.ui.buttons import MUTED, on_click
+from bot.ui.buttons import MUTED, Buttons, on_click
 from bot.ui.interaction_window import in_time
 from bot.ui.learning import render
 from bot.ui.learning.views import after_answer_view, question_view
@@ -20,9 +20,13 @@ if TYPE_CHECKING:
 async def show(interaction: discord.Interaction[QuizBot], step: PracticeQuestion | PracticeSummary) -> None:
     """Replace the practice message with the next question or the summary."""
     if isinstance(step, PracticeQuestion):
-        embed, view = render.question_embed(step), question_view(step)
+        await replace(interaction, render.question_embed(step), question_view(step))
     else:
-        embed, view = render.summary_embed(step), None
+        await replace(interaction, render.summary_embed(step), None)
+
+
+async def replace(interaction: discord.Interaction[QuizBot], embed: discord.Embed, view: Buttons | None) -> None:
+    """Edit the clicked private message (after a deferral, through the deferred response)."""
     if interaction.response.is_done():
         await interaction.edit_original_response(embed=embed, view=view, allowed_mentions=MUTED)
     else:
@@ -42,12 +46,7 @@ async def answer(interaction: discord.Interaction[QuizBot], parsed: ids.Practice
         ),
         update=True,
     )
-    embed = render.feedback_embed(result)
-    view = after_answer_view(result.session_id, result.position)
-    if interaction.response.is_done():
-        await interaction.edit_original_response(embed=embed, view=view, allowed_mentions=MUTED)
-    else:
-        await interaction.response.edit_message(embed=embed, view=view, allowed_mentions=MUTED)
+    await replace(interaction, render.feedback_embed(result), after_answer_view(result.session_id, result.position))
 
 
 @on_click(ids.PracticeNextId)

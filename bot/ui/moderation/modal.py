@@ -1,4 +1,9 @@
-"""The question modal: five inputs, validated by the same model as the YAML decks."""
+"""The question form: five inputs, validated by the same model as the YAML decks.
+
+The form is sent already finished, with what it adds or edits in its custom_id, so discord.py keeps no
+copy: its submit comes back through the button registry (``form=True``), the same before and after a
+restart, in whichever process gets it.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,10 @@ import discord
 from bot.core.content import CHOICE_MAX, EXPLANATION_MAX, LETTERS, MAX_CHOICES, PROMPT_MAX
 from bot.core.drafts import Draft
 from bot.core.errors import InvalidDraft
+from bot.ui import ids
+from bot.ui.buttons import form_values, on_click
 from bot.ui.checks import guild_id
-from bot.ui.errors import handle, send_ephemeral
+from bot.ui.errors import send_ephemeral
 from bot.ui.moderation import drafts, render
 from bot.ui.moderation.views import fix_view
 from bot.ui.render import clip
@@ -38,7 +45,8 @@ class QuestionModal(discord.ui.Modal):
 
     def __init__(self, mode: str, target: str, draft: Draft | None = None, topics: list[str] | None = None) -> None:
         title = f"New question for the {target} deck" if mode == "add" else f"Edit {target}"
-        super().__init__(title=title[:45], timeout=30 * 60)
+        super().__init__(title=title[:45], timeout=None, custom_id=ids.build(ids.QuestionFormId(mode, target)))
+        self.stop()  # never stored in memory: the submit is handled by `submitted` below
         self.mode, self.target = mode, target
         draft = draft or Draft("", "", "", "")
         self.prompt = discord.ui.TextInput(
@@ -90,43 +98,48 @@ class QuestionModal(discord.ui.Modal):
         self.add_item(self.explanation)
         self.add_item(discord.ui.Label(text="Topic (optional)", component=self.topic))
 
-    def draft(self) -> Draft:
-        return Draft(
-            prompt=self.prompt.value,
-            choices=self.choices.value,
-            answer=self.answer.values[0] if self.answer.values else "",
-            explanation=self.explanation.value,
-            topic=self.topic.values[0] if self.topic.values else "",
-        )
 
-    async def on_submit(self, interaction: discord.Interaction[QuizBot]) -> None:
-        service = interaction.client.services.questions
-        guild = guild_id(interaction)
-        draft = self.draft()
-        try:
-            if self.mode == "add":
-                question = await service.add(
-                    guild_id=guild, member_id=interaction.user.id, deck=self.target, draft=draft
-                )
-                deck, verb = self.target, "Added"
-            else:
-                question, deck = await service.edit(
-                    guild_id=guild, member_id=interaction.user.id, question_id=self.target, draft=draft
-                )
-                verb = "Saved"
-        except InvalidDraft as refused:
-            await drafts.remember(interaction, refused.draft)
-            text = f"Nothing was saved. Please fix:\n{refused.user_message}\n\nWhat you typed:\n"
-            await send_ephemeral(
-                interaction, clip(text + render.draft_echo(draft)), view=fix_view(self.mode, self.target)
+def draft_from_form(interaction: discord.Interaction[QuizBot]) -> Draft:
+    """The form's fields as typed (or picked), from the submit itself."""
+    values = form_values(interaction)
+
+    def text(key: str) -> str:
+        value = values.get(key, "")
+        return value[0] if isinstance(value, list) and value else value if isinstance(value, str) else ""
+
+    return Draft(
+        prompt=text("prompt"),
+        choices=text("choices"),
+        answer=text("answer"),
+        explanation=text("explanation"),
+        topic=text("topic"),
+    )
+
+
+@on_click(ids.QuestionFormId, moderator_only=True, form=True)
+async def submitted(interaction: discord.Interaction[QuizBot], parsed: ids.QuestionFormId) -> None:
+    service = interaction.client.services.questions
+    guild = guild_id(interaction)
+    draft = draft_from_form(interaction)
+    try:
+        if parsed.mode == "add":
+            question = await service.add(guild_id=guild, member_id=interaction.user.id, deck=parsed.target, draft=draft)
+            deck, verb = parsed.target, "Added"
+        else:
+            question, deck = await service.edit(
+                guild_id=guild, member_id=interaction.user.id, question_id=parsed.target, draft=draft
             )
-            return
-        await drafts.forget(interaction)
+            verb = "Saved"
+    except InvalidDraft as refused:
+        await drafts.remember(interaction, refused.draft)
+        text = f"Nothing was saved. Please fix:\n{refused.user_message}\n\nWhat you typed:\n"
         await send_ephemeral(
-            interaction,
-            f"{verb} **{question.id}**. It is asked in this server's rounds and daily posts from now on.",
-            embed=render.preview_embed(question, deck),
+            interaction, clip(text + render.draft_echo(draft)), view=fix_view(parsed.mode, parsed.target)
         )
-
-    async def on_error(self, interaction: discord.Interaction[QuizBot], error: Exception) -> None:
-        await handle(interaction, error)
+        return
+    await drafts.forget(interaction)
+    await send_ephemeral(
+        interaction,
+        f"{verb} **{question.id}**. It is asked in this server's rounds and daily posts from now on.",
+        embed=render.preview_embed(question, deck),
+    )

@@ -20,7 +20,7 @@ from bot.core.insights import DeckInsight
 from bot.core.reports import Report
 from bot.services.insights import to_csv
 from bot.ui import ids
-from bot.ui.buttons import MUTED, button, on_click
+from bot.ui.buttons import MUTED, Buttons, button, on_click
 from bot.ui.checks import guild_id, moderator
 from bot.ui.errors import send_ephemeral
 from bot.ui.moderation import quality_render as render
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 
 def insight_view(deck: str, page: int, pages: int) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
+    view = Buttons()
     prev_id = ids.build(ids.InsightPageId(deck, max(1, page - 1), "p"))
     next_id = ids.build(ids.InsightPageId(deck, min(pages, page + 1), "n"))
     view.add_item(button(prev_id, "◀ Previous", disabled=page <= 1))
@@ -39,7 +39,7 @@ def insight_view(deck: str, page: int, pages: int) -> discord.ui.View:
 
 
 def reports_view(reports: list[Report], page: int, pages: int) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
+    view = Buttons()
     for row, report in enumerate(reports):
         for action, label, style in (
             ("r", f"Resolve #{report.id}", discord.ButtonStyle.success),
@@ -47,7 +47,7 @@ def reports_view(reports: list[Report], page: int, pages: int) -> discord.ui.Vie
             ("h", f"Hide {report.question_id}"[:80], discord.ButtonStyle.danger),
         ):
             item = button(ids.build(ids.ReportActionId(report.id, action)), label, style)
-            item.item.row = row
+            item.row = row
             view.add_item(item)
     if pages > 1:
         for label, target, direction, disabled in (
@@ -55,7 +55,7 @@ def reports_view(reports: list[Report], page: int, pages: int) -> discord.ui.Vie
             ("Next ▶", min(pages, page + 1), "n", page >= pages),
         ):
             item = button(ids.build(ids.ReportPageId(target, direction)), label, disabled=disabled)
-            item.item.row = 4
+            item.row = 4
             view.add_item(item)
     return view
 
