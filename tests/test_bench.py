@@ -17,16 +17,18 @@ def quiet(line: str) -> None:
 
 
 async def test_answer_burst_is_answered_and_stored_exactly_once(tmp_path):
-    """Both bots answer every click as expected; the quiz bot stores one answer per click and the totals add up."""
+    """All three bots answer every click as expected; the quiz bot stores one answer per click (each burst on a
+    new round) and the totals add up; each contender goes first in turn."""
     result = await burst.run(members=40, rounds=2, warmup=10, workdir=tmp_path, spec_check=True, progress=quiet)
     assert result["problems"] == []
-    for name in ("bare", "quiz"):
+    for name in ("null", "bare", "quiz"):
         assert result[name]["rounds"] == 2
         assert result[name]["answered"] == result[name]["clicks"] == 80
         assert result[name]["p99_ms"] > 0 and result[name]["throughput"] > 0
     assert result["stored"]["answers"] == result["stored"]["members"] == 2 * 40 + 10
     assert result["stored"]["points"] == result["stored"]["correct"]  # fresh members: every right answer scores
-    assert [s["contender"] for s in result["samples"]] == ["bare", "quiz", "quiz", "bare"]
+    assert [s["contender"] for s in result["samples"]] == ["null", "bare", "quiz", "bare", "quiz", "null"]
+    assert result["ceiling"] > 0 and result["quiz"]["emulator_cores"] > 0
 
 
 async def test_leaderboard_by_the_bot_equals_aggregating_the_answers(tmp_path):
