@@ -22,6 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import discord
+import discord.http
 from discord_loopback import DiscordEmulator
 from discord_loopback import messages as emu_messages
 from discord_loopback.models import Message
@@ -90,6 +91,7 @@ async def fan_out(*, servers: int, workdir: Path, progress=print) -> dict[str, A
     path.unlink(missing_ok=True)
     db = await Database.open(path)
     client = discord.Client(intents=discord.Intents.none())
+    base = discord.http.Route.BASE  # put back afterwards: the process may go on to talk to someone else
     try:
         await apply_migrations(db)
         guilds = [(g.id, g.channel_id) for g in (emu.add_guild(f"S{i}") for i in range(servers))]
@@ -115,6 +117,7 @@ async def fan_out(*, servers: int, workdir: Path, progress=print) -> dict[str, A
         )
         pending = await db.fetch_value("SELECT COUNT(*) FROM outbox", default=0)
     finally:
+        discord.http.Route.BASE = base
         await client.close()
         await db.close()
         await emu.stop()
