@@ -21,11 +21,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import burst, leaderboard, learning, report, startup
+from bench import burst, daily, leaderboard, learning, report, startup
 from bench.common import REPO_ROOT, OtherLoad
 from bench.machine import describe, summary_line
 
-SCENARIOS = ("burst", "leaderboard", "learning", "startup")
+SCENARIOS = ("burst", "leaderboard", "learning", "startup", "daily")
 DEFAULTS = {
     "members": 1000,
     "rounds": 10,
@@ -39,6 +39,8 @@ DEFAULTS = {
     "learn_members": 10_000,
     "learn_answers": 1_000_000,
     "learn_samples": 300,
+    "daily_servers": 1000,
+    "daily_idle": 10_000,
 }
 QUICK = {
     "members": 300,
@@ -53,6 +55,8 @@ QUICK = {
     "learn_members": 1_000,
     "learn_answers": 50_000,
     "learn_samples": 50,
+    "daily_servers": 100,
+    "daily_idle": 1_000,
 }
 
 
@@ -87,6 +91,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     g.add_argument("--learn-members", type=int, help=f"members of the server (default {DEFAULTS['learn_members']:,})")
     g.add_argument("--learn-answers", type=int, help=f"stored answers (default {DEFAULTS['learn_answers']:,})")
     g.add_argument("--learn-samples", type=int, help=f"members timed (default {DEFAULTS['learn_samples']})")
+    g = p.add_argument_group("daily")
+    g.add_argument(
+        "--daily-servers", type=int, help=f"servers due at the same minute (default {DEFAULTS['daily_servers']:,})"
+    )
+    g.add_argument("--daily-idle", type=int, help=f"servers configured, none due (default {DEFAULTS['daily_idle']:,})")
     g = p.add_argument_group("start-up")
     g.add_argument("--servers", type=int, help=f"servers in the emulator (default {DEFAULTS['servers']:,})")
     g.add_argument("--start-rounds", type=int, help=f"timed starts per contender (default {DEFAULTS['start_rounds']})")
@@ -211,6 +220,13 @@ async def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             progress=progress,
         )
         results["startup"].update(_load(load))
+    if "daily" in args.only:
+        progress(f"daily: {args.daily_servers:,} servers due at once (100 ms latency, 50/s), {args.daily_idle:,} idle")
+        load = OtherLoad()
+        results["daily"] = await daily.run(
+            servers=args.daily_servers, idle_servers=args.daily_idle, workdir=workdir, progress=progress
+        )
+        results["daily"].update(_load(load))
     results["targets"] = report.targets(results)
     return results
 

@@ -78,6 +78,24 @@ def targets(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "value": learn["chart"]["p50_ms"],
             "pass": learn["chart"]["max_ms"] < 200.0,
         }
+    day = results.get("daily")
+    if day:
+        due = day["due"]
+        out["daily_last_post"] = {
+            "target": f"≤ 1.25× the floor ({_n(due['floor_s'], 1)} s)",
+            "value": due["last_post_s"],
+            "pass": due["last_post_s"] <= 1.25 * due["floor_s"],
+        }
+        out["daily_correct"] = {
+            "target": "every post made and recorded once; every closing edit made",
+            "value": len(due["problems"]),
+            "pass": not due["problems"],
+        }
+        out["daily_idle"] = {
+            "target": "< 10 ms",
+            "value": day["idle"]["pass_p99_ms"],
+            "pass": day["idle"]["pass_p99_ms"] < 10.0,
+        }
     board = results.get("leaderboard")
     if board:
         out["leaderboard_p99"] = {
@@ -260,6 +278,40 @@ def markdown(results: dict[str, Any]) -> str:
                 "",
             ),
         ]
+    day = results.get("daily")
+    if day:
+        due, quiet = day["due"], day["idle"]
+        name = (
+            f"Daily question: {due['servers']:,} servers due at 09:00, {due['latency_ms']:g} ms latency, "
+            f"{due['limit_per_second']}/s global limit"
+        )
+        rows += [
+            (
+                name,
+                "last post after 09:00, s (floor: servers ÷ limit)",
+                _n(due["last_post_s"], 1),
+                "",
+                f"floor {_n(due['floor_s'], 1)} s; lateness p50 {_n(due['lateness_p50_s'], 1)} s, "
+                f"p99 {_n(due['lateness_p99_s'], 1)} s",
+                *target("daily_last_post"),
+            ),
+            (
+                "",
+                "last closing edit (reveal) after 09:00, s",
+                _n(due["last_edit_s"], 1),
+                "",
+                f"{due['global_429s']:,} global 429s",
+                *target("daily_correct"),
+            ),
+            (
+                f"Daily question: {quiet['servers']:,} servers, none due",
+                "one pass of the loop (with planning the next wake-up): p99, ms",
+                _n(quiet["pass_p99_ms"], 2),
+                "",
+                f"p50 {_n(quiet['pass_p50_ms'], 2)}",
+                *target("daily_idle"),
+            ),
+        ]
     start = results.get("startup")
     if start:
         q, b = start["quiz"], start["bare"]
@@ -305,7 +357,7 @@ def markdown(results: dict[str, Any]) -> str:
     ]
     loads = [
         f"{name} {results[name]['other_load']['other_cores']:.2f}"
-        for name in ("burst", "leaderboard", "learning", "startup")
+        for name in ("burst", "leaderboard", "learning", "startup", "daily")
         if name in results and "other_load" in results[name]
     ]
     if loads:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from bench import burst, leaderboard, startup
+from bench import burst, daily, leaderboard, startup
 from bench.__main__ import main as bench_main
 from bot.services.scores import ScoreService
 from bot.storage.database import Database
@@ -98,3 +98,11 @@ def test_command_line_writes_json_and_the_table(tmp_path, capsys):
     data = json.loads(out.read_text())
     assert data["leaderboard"]["mismatches"] == 0 and data["machine"]["nproc"] >= 1
     assert set(data["targets"]) == {"leaderboard_p99", "leaderboard_speedup", "leaderboard_identical"}
+
+
+async def test_the_daily_fan_out_posts_and_closes_every_server_once(tmp_path):
+    """Every due server is posted and recorded once, every closing edit made; an idle pass is timed."""
+    result = await daily.run(servers=60, idle_servers=300, workdir=tmp_path, progress=quiet)
+    assert result["problems"] == []
+    assert result["due"]["floor_s"] == 60 / 50 and result["due"]["last_post_s"] <= result["due"]["last_edit_s"]
+    assert result["idle"]["servers"] == 300 and result["idle"]["pass_p99_ms"] > 0

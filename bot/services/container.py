@@ -16,6 +16,7 @@ from bot.services.daily import DailyService
 from bot.services.daily_scheduler import DailyScheduler
 from bot.services.guilds import GuildService
 from bot.services.insights import InsightService
+from bot.services.outbox import OutboxWorker
 from bot.services.ports import BackgroundWork, Clock, Publisher
 from bot.services.practice import PracticeService
 from bot.services.progress import ProgressService
@@ -51,9 +52,10 @@ class Workers:
     rounds: RoundRunner
     daily: DailyScheduler
     reminders: ReminderScheduler
+    outbox: OutboxWorker
 
     def all(self) -> tuple[BackgroundWork, ...]:
-        return (self.rounds, self.daily, self.reminders)
+        return (self.outbox, self.rounds, self.daily, self.reminders)
 
 
 def build(
@@ -63,10 +65,12 @@ def build(
     fsrs = scheduler()
     bank = QuestionBank(catalog, repos.questions)
     scores = ScoreService(repos.scores, clock)
+    outbox = OutboxWorker(repos.outbox, repos.posts, repos.rounds, scores, publisher, clock)
     workers = Workers(
-        rounds=RoundRunner(repos.rounds, repos.posts, scores, publisher, clock),
-        daily=DailyScheduler(repos.daily, repos.posts, bank, publisher, clock, rng),
+        rounds=RoundRunner(repos.rounds, repos.posts, scores, publisher, clock, outbox),
+        daily=DailyScheduler(repos.daily, repos.posts, bank, publisher, clock, rng, outbox),
         reminders=ReminderScheduler(repos.reminders, repos.reviews, repos.daily, bank, publisher, clock),
+        outbox=outbox,
     )
     questions = QuestionService(repos.questions, repos.drafts, bank, clock)
     services = Services(

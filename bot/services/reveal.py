@@ -2,30 +2,23 @@
 
 from __future__ import annotations
 
-import logging
-
 from bot.core.posts import PostInfo
-from bot.core.results import Reveal
-from bot.services.ports import Clock, Publisher, PublishError
+from bot.services.outbox import OutboxWorker
+from bot.services.ports import Clock
 from bot.storage.posts import PostRepository
-
-log = logging.getLogger(__name__)
 
 
 async def close_and_reveal(
-    posts: PostRepository, publisher: Publisher, clock: Clock, post: PostInfo, round_total: int | None
+    posts: PostRepository, outbox: OutboxWorker, clock: Clock, post: PostInfo, round_total: int | None
 ) -> bool:
-    """Close the post, then edit its message to show the answer, the distribution and the explanation.
+    """Close the post and edit its message to show the answer, the distribution and the explanation.
 
     Returns False, and shows nothing, when the post was already closed: whoever closed it revealed it.
-    The close is committed before the edit, so the distribution shown counts every answer accepted.
+    The close and the pending reveal are committed together, before the edit, so the distribution shown
+    counts every answer accepted and a crash before the edit leaves the reveal to the outbox worker.
     """
-    if not await posts.close(post.id, clock()):
+    item = await posts.close_for_reveal(post.id, clock(), round_total)
+    if item is None:
         return False
-    closed = await posts.get(post.id) or post
-    counts = await posts.choice_counts(post)
-    try:
-        await publisher.show_reveal(Reveal(post=closed, counts=counts, round_total=round_total))
-    except PublishError as exc:
-        log.warning("could not reveal post %s: %s", post.id, exc)
+    await outbox.carry_out(item)
     return True

@@ -10,8 +10,9 @@ import asyncio
 import logging
 
 from bot.core.posts import PostInfo
-from bot.core.results import QuestionToPost, RoundSummary
+from bot.core.results import QuestionToPost
 from bot.core.rounds import RoundInfo, deadline
+from bot.services.outbox import OutboxWorker
 from bot.services.ports import Clock, Publisher, PublishError
 from bot.services.reveal import close_and_reveal
 from bot.services.scores import ScoreService
@@ -19,8 +20,6 @@ from bot.storage.posts import PostRepository
 from bot.storage.rounds import RoundRepository
 
 log = logging.getLogger(__name__)
-
-SUMMARY_TOP = 5
 
 
 class RoundRunner:
@@ -31,7 +30,9 @@ class RoundRunner:
         scores: ScoreService,
         publisher: Publisher,
         clock: Clock,
+        outbox: OutboxWorker,
     ) -> None:
+        self.outbox = outbox
         self.rounds = rounds
         self.posts = posts
         self.scores = scores
@@ -110,7 +111,7 @@ class RoundRunner:
                 await self._finish(rnd)
                 return
             await self._wait_for_close(rnd.id, post.id)
-            await close_and_reveal(self.posts, self.publisher, self.clock, post, rnd.total)
+            await close_and_reveal(self.posts, self.outbox, self.clock, post, rnd.total)
 
     async def _post_next(self, rnd: RoundInfo) -> PostInfo | None:
         question = await self.rounds.question(rnd.id, rnd.position)
@@ -159,20 +160,8 @@ class RoundRunner:
                 return
 
     async def _finish(self, rnd: RoundInfo) -> None:
+        """End the round; its summary is recorded with the end and posted by the outbox worker."""
         stopped = rnd.stop_requested_by is not None or not rnd.finished_posting
-        if not await self.rounds.end(rnd.id, "stopped" if stopped else "finished", self.clock()):
-            return
-        summary = RoundSummary(
-            round=rnd,
-            top=tuple(await self.rounds.standings(rnd.id, SUMMARY_TOP)),
-            asked=rnd.position,
-            board=await self.scores.board(rnd.guild_id, 0),
-            stopped=stopped,
-        )
-        try:
-            message_id = await self.publisher.post_summary(summary)
-        except PublishError:
-            log.warning("round %s: could not post its summary", rnd.id)
-            return
-        if message_id is not None:
-            await self.rounds.set_summary_message(rnd.id, message_id)
+        item = await self.rounds.end_with_summary(rnd.id, "stopped" if stopped else "finished", self.clock())
+        if item is not None:
+            await self.outbox.carry_out(item)

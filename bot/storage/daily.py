@@ -18,7 +18,7 @@ from bot.core.delivery import Failure
 from bot.core.posts import PostInfo
 from bot.core.rotation import NextDaily
 from bot.storage.database import Database
-from bot.storage.rows import day_from_row, post_from_row, schedule_from_row, to_db_time
+from bot.storage.rows import day_from_row, from_db_time, post_from_row, schedule_from_row, to_db_time
 from bot.storage.types import DailyDay, DailySchedule
 
 # A day that failed before a question was picked (e.g. an empty deck) still needs its row, so that
@@ -51,6 +51,27 @@ class DailyRepository:
         row = await self.db.fetch_one("SELECT * FROM daily_schedules WHERE guild_id = ?", (guild_id,))
         return schedule_from_row(row) if row else None
 
+    async def due_schedules(self, now: datetime) -> list[DailySchedule]:
+        """Enabled schedules whose next post time has come, or is not worked out yet (an index range)."""
+        rows = await self.db.fetch_all(
+            "SELECT * FROM daily_schedules WHERE enabled = 1 AND (next_post_at <= ? OR next_post_at IS NULL)"
+            " ORDER BY next_post_at, guild_id",
+            (to_db_time(now),),
+        )
+        return [schedule_from_row(row) for row in rows]
+
+    async def next_due(self) -> datetime | None:
+        """The soonest next post time of an enabled schedule (one index lookup)."""
+        return from_db_time(
+            await self.db.fetch_value("SELECT MIN(next_post_at) FROM daily_schedules WHERE enabled = 1")
+        )
+
+    async def set_next(self, guild_id: int, at: datetime) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE daily_schedules SET next_post_at = ? WHERE guild_id = ?", (to_db_time(at), guild_id)
+            )
+
     async def enabled_schedules(self) -> list[DailySchedule]:
         rows = await self.db.fetch_all("SELECT * FROM daily_schedules WHERE enabled = 1 ORDER BY guild_id")
         return [schedule_from_row(row) for row in rows]
@@ -76,7 +97,7 @@ class DailyRepository:
                 " ON CONFLICT (guild_id) DO UPDATE SET channel_id = excluded.channel_id,"
                 " local_time = excluded.local_time, timezone = excluded.timezone, deck = excluded.deck,"
                 " role_id = excluded.role_id, enabled = 1, last_error_code = NULL, last_error_channel_id = NULL,"
-                " last_error_detail = NULL, last_error_at = NULL,"
+                " last_error_detail = NULL, last_error_at = NULL, next_post_at = NULL,"
                 " updated_by = excluded.updated_by, updated_at = excluded.updated_at",
                 (guild_id, channel_id, local_time, timezone, deck, role_id, member_id, stamp),
             )
@@ -121,6 +142,7 @@ class DailyRepository:
         opened: datetime,
         closes: datetime,
         retry_failed: bool,
+        next_at: datetime | None = None,
     ) -> PostInfo | None:
         """Claim ``day``, store the question ``choose`` picks and create its post; None if the day is taken.
 
@@ -153,6 +175,11 @@ class DailyRepository:
                         "UPDATE daily_schedules SET cycle = ? WHERE guild_id = ?", (picked.cycle, guild_id)
                     )
                 created = await _insert_post(conn, guild_id, channel_id, picked.question, opened, closes)
+                if next_at is not None:  # the schedule's next post, kept with the claim
+                    await conn.execute(
+                        "UPDATE daily_schedules SET next_post_at = ? WHERE guild_id = ?",
+                        (to_db_time(next_at), guild_id),
+                    )
                 values = (picked.cycle, picked.question.id, created["id"], to_db_time(opened), guild_id, key)
                 if existing is None:
                     await conn.execute(
@@ -174,6 +201,16 @@ class DailyRepository:
         """Discord has the message: remember it, mark the day posted and clear the last error."""
         async with self.db.transaction() as conn:
             await conn.execute("UPDATE posts SET message_id = ? WHERE id = ?", (message_id, post_id))
+            await conn.execute(
+                "UPDATE daily_posts SET status = 'posted' WHERE guild_id = ? AND local_date = ? AND post_id = ?",
+                (guild_id, day.isoformat(), post_id),
+            )
+            await conn.execute(_SET_ERROR, _error_args(None, None, guild_id))
+
+    async def reopen(self, guild_id: int, day: date, post_id: int, message_id: int) -> None:
+        """A post recorded as failed was on Discord after all (its send timed out): it is the day's post."""
+        async with self.db.transaction() as conn:
+            await conn.execute("UPDATE posts SET message_id = ?, closed_at = NULL WHERE id = ?", (message_id, post_id))
             await conn.execute(
                 "UPDATE daily_posts SET status = 'posted' WHERE guild_id = ? AND local_date = ? AND post_id = ?",
                 (guild_id, day.isoformat(), post_id),

@@ -24,11 +24,39 @@ log = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 5000
 
 
-class Database:
-    """Owns one aiosqlite connection shared by every coroutine of the process."""
+class CommittedReads:
+    """Reads on a second, read-only connection: in WAL mode it sees only committed transactions, never a
+    batch the writer connection has begun and may still roll back. Leaderboards and stats read here."""
 
-    def __init__(self, connection: aiosqlite.Connection, *, name: str = "the database") -> None:
+    def __init__(self, connection: aiosqlite.Connection) -> None:
         self.conn = connection
+
+    async def fetch_one(self, sql: str, args: Sequence[object] = ()) -> sqlite3.Row | None:
+        rows = await self.conn.execute_fetchall(sql, args)
+        return next(iter(rows), None)
+
+    async def fetch_all(self, sql: str, args: Sequence[object] = ()) -> list[sqlite3.Row]:
+        return list(await self.conn.execute_fetchall(sql, args))
+
+    async def fetch_value(self, sql: str, args: Sequence[object] = (), default: object = None) -> Any:
+        row = await self.fetch_one(sql, args)
+        return row[0] if row is not None and row[0] is not None else default
+
+
+class Database:
+    """Owns the one writer connection shared by every coroutine of the process, and a read-only one."""
+
+    def __init__(
+        self,
+        connection: aiosqlite.Connection,
+        *,
+        name: str = "the database",
+        reader: aiosqlite.Connection | None = None,
+    ) -> None:
+        self.conn = connection
+        self._reader = reader
+        # Committed data only (a database in memory or opened read-only has no second connection: its own).
+        self.committed: CommittedReads | Database = CommittedReads(reader) if reader is not None else self
         self.name = name  # how messages name this database, e.g. QUIZBOT_DATABASE=data/quizbot.sqlite3
         # All coroutines share one connection, so a multi-statement write must keep others'
         # statements out of its transaction until it commits.
@@ -68,6 +96,8 @@ class Database:
             )
         mode = "ro" if read_only else "rwc" if state is FileState.MISSING else "rw"
         db = await cls._connect(ownership.sqlite_uri(path, mode), name=name, claim=claim, read_only=read_only)
+        if not read_only:
+            await db._open_reader(ownership.sqlite_uri(path, "ro"))
         if claim is Claim.RELEASE_1 and not read_only:
             log.info("%s was made by release 1 of the bot: marked it as this bot's database", name)
         return db
@@ -98,7 +128,20 @@ class Database:
             raise
         return cls(conn, name=name)
 
+    async def _open_reader(self, uri: str) -> None:
+        try:
+            reader = await aiosqlite.connect(uri, uri=True, isolation_level=None)
+        except sqlite3.Error:
+            log.warning("%s: no read-only connection; reads use the writer's", self.name, exc_info=True)
+            return
+        reader.row_factory = sqlite3.Row
+        await reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        self._reader = reader
+        self.committed = CommittedReads(reader)
+
     async def close(self) -> None:
+        if self._reader is not None:
+            await self._reader.close()
         await self.conn.close()
 
     async def interrupt(self) -> None:

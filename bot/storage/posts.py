@@ -6,7 +6,7 @@ from datetime import datetime
 
 from bot.core.posts import PostInfo
 from bot.storage.database import Database
-from bot.storage.rows import post_from_row, to_db_time
+from bot.storage.rows import from_db_time, post_from_row, to_db_time
 
 
 class PostRepository:
@@ -28,6 +28,40 @@ class PostRepository:
                 "UPDATE posts SET closed_at = ? WHERE id = ? AND closed_at IS NULL", (to_db_time(now), post_id)
             )
             return cur.rowcount == 1
+
+    async def close_for_reveal(self, post_id: int, now: datetime, round_total: int | None) -> int | None:
+        """Close an open post and record its reveal edit in the outbox, in one transaction; return the
+        outbox item, or None if the post was already closed (whoever closed it owes the reveal)."""
+        stamp = to_db_time(now)
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE posts SET closed_at = ? WHERE id = ? AND closed_at IS NULL", (stamp, post_id)
+            )
+            if cur.rowcount != 1:
+                return None
+            rows = await conn.execute_fetchall(
+                "INSERT INTO outbox (kind, post_id, round_id, round_total, not_before, created_at)"
+                " SELECT 'reveal', id, round_id, ?, ?, ? FROM posts WHERE id = ? RETURNING id",
+                (round_total, stamp, stamp, post_id),
+            )
+            return int(next(iter(rows))[0])
+
+    async def expired_daily(self, now: datetime) -> list[PostInfo]:
+        """Open daily posts whose time is up, soonest first (an index range: cheap with many servers)."""
+        rows = await self.db.fetch_all(
+            "SELECT * FROM posts WHERE kind = 'daily' AND closed_at IS NULL AND closes_at <= ?"
+            " AND message_id IS NOT NULL ORDER BY closes_at, id",
+            (to_db_time(now),),
+        )
+        return [post_from_row(row) for row in rows]
+
+    async def next_daily_close(self) -> datetime | None:
+        """When the next open daily post closes."""
+        return from_db_time(
+            await self.db.fetch_value(
+                "SELECT MIN(closes_at) FROM posts WHERE kind = 'daily' AND closed_at IS NULL AND message_id IS NOT NULL"
+            )
+        )
 
     async def shorten(self, post_id: int, closes_at: datetime) -> None:
         async with self.db.transaction() as conn:

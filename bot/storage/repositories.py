@@ -12,6 +12,7 @@ from bot.storage.drafts import DraftRepository
 from bot.storage.guilds import GuildRepository
 from bot.storage.items import ItemRepository
 from bot.storage.meta import MetaRepository
+from bot.storage.outbox import OutboxRepository
 from bot.storage.posts import PostRepository
 from bot.storage.practice import PracticeRepository
 from bot.storage.questions import QuestionRepository
@@ -38,17 +39,18 @@ class Repositories:
     reminders: ReminderRepository
     items: ItemRepository
     reports: ReportRepository
+    outbox: OutboxRepository
 
     @classmethod
     def over(cls, db: Database) -> Repositories:
-        scores = ScoreRepository(db)
+        scores = ScoreRepository(db)  # the answer writer reads inside its own transaction
         fsrs = scheduler()
         return cls(
             meta=MetaRepository(db),
             guilds=GuildRepository(db),
             rounds=RoundRepository(db),
             posts=PostRepository(db),
-            scores=scores,
+            scores=ScoreRepository(db, committed=True),
             answers=AnswerWriter(db, scores, fsrs),
             questions=QuestionRepository(db),
             drafts=DraftRepository(db),
@@ -58,4 +60,5 @@ class Repositories:
             reminders=ReminderRepository(db),
             items=ItemRepository(db),
             reports=ReportRepository(db),
+            outbox=OutboxRepository(db),
         )

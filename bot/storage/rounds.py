@@ -90,6 +90,23 @@ class RoundRepository:
             )
             return cur.rowcount == 1
 
+    async def end_with_summary(self, round_id: int, status: RoundStatus, now: datetime) -> int | None:
+        """End a running round and record its summary in the outbox, in one transaction; return the
+        outbox item, or None if the round had already ended."""
+        stamp = to_db_time(now)
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE rounds SET status = ?, ended_at = ? WHERE id = ? AND status = 'running'",
+                (status, stamp, round_id),
+            )
+            if cur.rowcount != 1:
+                return None
+            rows = await conn.execute_fetchall(
+                "INSERT INTO outbox (kind, round_id, not_before, created_at) VALUES ('summary', ?, ?, ?) RETURNING id",
+                (round_id, stamp, stamp),
+            )
+            return int(next(iter(rows))[0])
+
     async def set_summary_message(self, round_id: int, message_id: int) -> None:
         async with self.db.transaction() as conn:
             await conn.execute("UPDATE rounds SET summary_message_id = ? WHERE id = ?", (message_id, round_id))

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from bot.core.scoring import Standing
-from bot.storage.database import Database
+from bot.storage.database import CommittedReads, Database
 from bot.storage.types import MemberTotals
 
 
 class ScoreRepository:
-    def __init__(self, db: Database) -> None:
+    """``committed=True`` (boards and stats shown to members) reads on the database's read-only connection,
+    which never sees an answer batch that may still roll back; the answer writer's own copy reads inside
+    its transaction."""
+
+    def __init__(self, db: Database, *, committed: bool = False) -> None:
         self.db = db
+        self.read: Database | CommittedReads = db.committed if committed else db
 
     async def page(self, guild_id: int, week: str | None, limit: int, offset: int) -> list[Standing]:
         """A page of the board (all time, or one ISO week), best first, with shared ranks for ties."""
@@ -25,7 +30,7 @@ class ScoreRepository:
                 " ORDER BY points DESC, correct DESC, member_id LIMIT ? OFFSET ?"
             )
             args = (guild_id, week, limit, offset)
-        rows = await self.db.fetch_all(sql, args)
+        rows = await self.read.fetch_all(sql, args)
         if not rows:
             return []
         above = await self.members_above(guild_id, week, [row[1] for row in rows])
@@ -38,14 +43,14 @@ class ScoreRepository:
         """For each points total, how many members of the board have more."""
         if week is None:
             # The histogram has one row per distinct total, so this is cheap for any server size.
-            histogram = await self.db.fetch_all(
+            histogram = await self.read.fetch_all(
                 "SELECT points, members FROM score_histogram WHERE guild_id = ? AND points > ? AND members > 0",
                 (guild_id, min(points)),
             )
             return {p: sum(n for q, n in histogram if q > p) for p in set(points)}
         out: dict[int, int] = {}
         for p in set(points):
-            out[p] = await self.db.fetch_value(
+            out[p] = await self.read.fetch_value(
                 "SELECT COUNT(*) FROM weekly_scores WHERE guild_id = ? AND week = ? AND points > ?",
                 (guild_id, week, p),
                 default=0,
@@ -57,7 +62,7 @@ class ScoreRepository:
             sql, args = "SELECT COALESCE(SUM(members), 0) FROM score_histogram WHERE guild_id = ?", (guild_id,)
         else:
             sql, args = "SELECT COUNT(*) FROM weekly_scores WHERE guild_id = ? AND week = ?", (guild_id, week)
-        return await self.db.fetch_value(sql, args, default=0)
+        return await self.read.fetch_value(sql, args, default=0)
 
     async def standing(self, guild_id: int, member_id: int, week: str | None) -> Standing | None:
         if week is None:
@@ -68,14 +73,14 @@ class ScoreRepository:
                 "SELECT points, correct, answered FROM weekly_scores WHERE guild_id = ? AND week = ? AND member_id = ?"
             )
             args = (guild_id, week, member_id)
-        row = await self.db.fetch_one(sql, args)
+        row = await self.read.fetch_one(sql, args)
         if row is None:
             return None
         above = await self.members_above(guild_id, week, [row[0]])
         return Standing(1 + above[row[0]], member_id, row[0], row[1], row[2])
 
     async def totals(self, guild_id: int, member_id: int) -> MemberTotals | None:
-        row = await self.db.fetch_one(
+        row = await self.read.fetch_one(
             "SELECT answered, correct, points, best_streak FROM scores WHERE guild_id = ? AND member_id = ?",
             (guild_id, member_id),
         )

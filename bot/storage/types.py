@@ -31,6 +31,18 @@ class DailySchedule:
 
 
 @dataclass(frozen=True, slots=True)
+class OutboxItem:
+    """A Discord call a close still owes: the reveal edit of ``post_id``, or the summary of ``round_id``."""
+
+    id: int
+    kind: Literal["reveal", "summary"]
+    post_id: int | None
+    round_id: int | None
+    round_total: int | None
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
 class DailyDay:
     """One claimed local day and, once sent, where its message is."""
 

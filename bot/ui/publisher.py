@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import discord
@@ -39,6 +41,31 @@ def failure(exc: BaseException, channel_id: int | None) -> PublishError:
     return PublishError(Failure("network", channel_id, type(exc).__name__))
 
 
+# A send that Discord has not answered within this many seconds is sent again with the same nonce: Discord
+# (enforce_nonce, which discord.py 2.7.1 sets whenever a nonce is given) returns the message the first
+# attempt created, if it did, instead of a second one.
+SEND_TIMEOUT = 10.0
+SEND_ATTEMPTS = 3
+
+
+def nonce(kind: str, *parts: int) -> str:
+    """A deterministic nonce of at most 25 characters (Discord's limit) for one bot message."""
+    digest = hashlib.blake2b(":".join(map(str, parts)).encode(), digest_size=12).hexdigest()
+    return kind[:1] + digest
+
+
+async def send_once(channel: discord.abc.Messageable, key: str, **fields: Any) -> discord.Message:
+    """Send with the nonce ``key``; a timed-out attempt is repeated with the same nonce, so it is one message."""
+    for attempt in range(1, SEND_ATTEMPTS + 1):
+        try:
+            return await asyncio.wait_for(channel.send(nonce=key, **fields), SEND_TIMEOUT)
+        except TimeoutError:
+            if attempt == SEND_ATTEMPTS:
+                raise
+            log.warning("a send timed out after %.0f s; sending again with the same nonce", SEND_TIMEOUT)
+    raise AssertionError("unreachable")
+
+
 class DiscordPublisher:
     """Built before the client (the services need it), attached to the client once it exists."""
 
@@ -61,8 +88,12 @@ class DiscordPublisher:
         post = item.post
         view = question_view(post.id, len(item.question.choices), round_post=post.kind == "round")
         try:
-            message = await self._channel(post.channel_id, post.guild_id).send(
-                embed=render.question_embed(item), view=view, allowed_mentions=MUTED
+            message = await send_once(
+                self._channel(post.channel_id, post.guild_id),
+                nonce("question", post.guild_id, post.channel_id, post.id),
+                embed=render.question_embed(item),
+                view=view,
+                allowed_mentions=MUTED,
             )
         except SEND_FAILURES as exc:
             raise failure(exc, post.channel_id) from exc
@@ -85,8 +116,11 @@ class DiscordPublisher:
     async def post_summary(self, summary: RoundSummary) -> int | None:
         rnd = summary.round
         try:
-            message = await self._channel(rnd.channel_id, rnd.guild_id).send(
-                embed=render.summary_embed(summary), allowed_mentions=MUTED
+            message = await send_once(
+                self._channel(rnd.channel_id, rnd.guild_id),
+                nonce("summary", rnd.guild_id, rnd.channel_id, rnd.id),
+                embed=render.summary_embed(summary),
+                allowed_mentions=MUTED,
             )
         except SEND_FAILURES as exc:
             raise failure(exc, rnd.channel_id) from exc
@@ -104,7 +138,9 @@ class DiscordPublisher:
             )
         )
         try:
-            message = await self._channel(post.channel_id, post.guild_id).send(
+            message = await send_once(
+                self._channel(post.channel_id, post.guild_id),
+                nonce("daily", post.guild_id, post.channel_id, post.id),
                 content=render.daily_ping(role_id),
                 embed=render.question_embed(item),
                 view=question_view(post.id, len(item.question.choices), round_post=False),

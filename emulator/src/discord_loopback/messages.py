@@ -121,6 +121,38 @@ def new_message(
     return msg
 
 
+# Discord: "checked for uniqueness in the past few minutes" (the exact window is not documented).
+NONCE_WINDOW = 300.0
+
+
+def _nonce_key(emu: DiscordEmulator, channel_id: int, body: dict) -> tuple[int, int, str] | None:
+    nonce = body.get("nonce")
+    if nonce is None or not body.get("enforce_nonce"):
+        return None
+    return (channel_id, emu.bot_user_id, str(nonce))
+
+
+def deduplicated(emu: DiscordEmulator, channel_id: int, body: dict) -> Message | None:
+    """The message an earlier create with the same enforced nonce made (same author and channel, a few
+    minutes ago); a deleted one is 404 Unknown Message, as Discord answers."""
+    key = _nonce_key(emu, channel_id, body)
+    seen = emu.nonces.get(key) if key is not None else None
+    if seen is None or emu.clock.mono() - seen[1] > NONCE_WINDOW:
+        return None
+    msg = emu.messages.get(seen[0])
+    if msg is None or msg.deleted:
+        raise DiscordError(404, 10008, "Unknown Message")
+    return msg
+
+
+def remember_nonce(emu: DiscordEmulator, msg: Message, body: dict) -> None:
+    if body.get("nonce") is not None:
+        msg.nonce = str(body["nonce"])
+    key = _nonce_key(emu, msg.channel_id, body)
+    if key is not None:
+        emu.nonces[key] = (msg.id, emu.clock.mono())
+
+
 def publish(emu: DiscordEmulator, msg: Message) -> Message:
     emu.messages[msg.id] = msg
     if not msg.ephemeral and msg.channel_id in emu.channel_log:

@@ -260,6 +260,7 @@ class Message:
     deleted: bool = False
     edits: int = 0
     history: list[Message] = field(default_factory=list)
+    nonce: str | None = None  # echoed in the create answer and MESSAGE_CREATE only, as on Discord
 
     @property
     def ephemeral(self) -> bool:

@@ -57,6 +57,7 @@ class Fault:
     delay: float = 0.0
     code: int = 0
     message: str | None = None
+    respond_after: float = 0.0
     hits: list[RequestRecord] = field(default_factory=list)
 
     def matches(self, method: str, api_path: str, full_path: str) -> bool:

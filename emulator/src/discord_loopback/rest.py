@@ -198,6 +198,9 @@ async def post_message(emu: DiscordEmulator, call: Call) -> Any:
     if cid in emu.dm_channels and emu.dm_channels[cid] in emu.closed_dms:
         raise cannot_message_user()
     body = messages.validate_body(call.body, CHANNEL_MESSAGE_FLAGS)
+    original = messages.deduplicated(emu, cid, body)
+    if original is not None:
+        return _created_json(original)
     msg_type = 0
     ref = body.get("message_reference")
     if isinstance(ref, dict) and ref.get("message_id") is not None:
@@ -208,7 +211,16 @@ async def post_message(emu: DiscordEmulator, call: Call) -> Any:
             errs.raise_if_any()
         msg_type = 19
     msg = messages.new_message(emu, cid, gid, body, call.files, flags=body.get("flags") or 0, msg_type=msg_type)
-    return messages.publish(emu, msg).to_json()
+    messages.remember_nonce(emu, msg, body)
+    return _created_json(messages.publish(emu, msg))
+
+
+def _created_json(msg: Message) -> dict[str, Any]:
+    """The create answer echoes the nonce; a later fetch of the message does not."""
+    data = msg.to_json()
+    if msg.nonce is not None:
+        data["nonce"] = msg.nonce
+    return data
 
 
 async def get_message(emu: DiscordEmulator, call: Call) -> Any:

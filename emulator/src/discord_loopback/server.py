@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
@@ -70,8 +71,19 @@ class DiscordEmulator:
         spec_check: bool = True,
         attachment_size_limit: int = 10 * 1024 * 1024,
         bot_name: str = "Bot",
+        global_rate_limit: int | None = None,
+        latency: float = 0.0,
     ) -> None:
         self.token = token
+        # Discord's global REST limit per bot (50 requests a second); None: not enforced (the tests' default).
+        self.global_rate_limit = global_rate_limit
+        # Seconds every REST request takes before it is handled (the network and Discord's own time).
+        self.latency = latency
+        self._window_start = 0.0
+        self._window_count = 0
+        self.rate_limited: list[RequestRecord] = []  # requests answered 429 by the global limit
+        # (channel id, author id, nonce) -> (message id, when): Discord's enforce_nonce de-duplication
+        self.nonces: dict[tuple[int, int, str], tuple[int, float]] = {}
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.privileged_intents = privileged_intents
         self.gateway_compress = gateway_compress
@@ -167,12 +179,20 @@ class DiscordEmulator:
             body, files, raw = await self._read_body(request)
             record.body, record.files = body, files
             api_path = request.path[len(API_PREFIX) :]
+            if self.latency:
+                await asyncio.sleep(self.latency)
+            if auth and self.global_rate_limit is not None:  # interaction endpoints are exempt, as on Discord
+                limited = self._over_global_limit(record)
+                if limited is not None:
+                    return limited
+            late = 0.0
             for fault in self.faults:
                 if fault.matches(request.method, api_path, request.path):
                     if fault.status is None:  # only slow: the request is then handled normally
                         fault.count -= 1
                         fault.hits.append(record)
                         await asyncio.sleep(fault.delay)
+                        late = fault.respond_after
                         break
                     return await self._inject(fault, record)
             if auth and request.headers.get("Authorization") != f"Bot {self.token}":
@@ -180,6 +200,8 @@ class DiscordEmulator:
             if self.spec is not None and raw and request.method in ("POST", "PUT", "PATCH"):
                 record.spec_problems = self.spec.check(request.method, template, body, raw)
             result = await handler(self, Call(request, record, body, files))
+            if late:  # handled, but the answer comes late (the caller may give up first)
+                await asyncio.sleep(late)
             if record.spec_problems:  # only accepted bodies: rejected ones already show up in `rejected`
                 self.spec_violations.append(record)
         except DiscordError as exc:
@@ -231,6 +253,27 @@ class DiscordEmulator:
         record.status, record.response = status, body
         return web.Response(status=status, body=_dumps(body), headers={**JSON_HEADERS, **headers})
 
+    def _over_global_limit(self, record: RequestRecord) -> web.Response | None:
+        """A 429 with the global flag once this second's window holds ``global_rate_limit`` requests."""
+        now = time.monotonic()
+        if now - self._window_start >= 1.0:
+            self._window_start, self._window_count = now, 0
+        if self._window_count < (self.global_rate_limit or 0):
+            self._window_count += 1
+            return None
+        retry_after = max(round(self._window_start + 1.0 - now, 3), 0.001)
+        body = {"message": "You are being rate limited.", "retry_after": retry_after, "global": True}
+        record.status, record.response = 429, body
+        self.rate_limited.append(record)
+        headers = {
+            **JSON_HEADERS,
+            "Via": "1.1 google",
+            "Retry-After": f"{retry_after:g}",
+            "X-RateLimit-Global": "true",
+            "X-RateLimit-Scope": "global",
+        }
+        return web.Response(status=429, body=_dumps(body), headers=headers)
+
     async def _unimplemented(self, request: web.Request) -> web.Response:
         record = RequestRecord(request.method, request.path, None, dict(request.query), at=self.clock.mono())
         if request.body_exists:
@@ -260,14 +303,26 @@ class DiscordEmulator:
         delay: float = 0.0,
         code: int = 0,
         message: str | None = None,
+        respond_after: float = 0.0,
     ) -> Fault:
         """Answer the next `count` requests whose path matches `path_regex` with `status`.
 
         The regex is searched in the path after /api/v10 and in the full path. `delay` seconds pass before
-        the answer; with `status=None` the request is only delayed, then handled normally.
+        the answer; with `status=None` the request is only delayed, then handled normally, and its answer
+        held back `respond_after` more seconds (Discord did the work; the caller may time out first).
         """
         fault = Fault(
-            method.upper(), re.compile(path_regex), status, retry_after, via, count, is_global, delay, code, message
+            method.upper(),
+            re.compile(path_regex),
+            status,
+            retry_after,
+            via,
+            count,
+            is_global,
+            delay,
+            code,
+            message,
+            respond_after=respond_after,
         )
         self.faults.append(fault)
         return fault
