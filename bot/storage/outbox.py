@@ -7,6 +7,7 @@ worker carries out what is left at its next start.
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 
 from bot.storage.database import Database
@@ -16,9 +17,8 @@ from bot.storage.types import OutboxItem
 _SELECT = "SELECT id, kind, post_id, round_id, round_total, attempts FROM outbox"
 
 
-def _item(row: object) -> OutboxItem:
-    r = row  # sqlite3.Row
-    return OutboxItem(r[0], r[1], r[2], r[3], r[4], r[5])  # type: ignore[index]
+def _item(r: sqlite3.Row) -> OutboxItem:
+    return OutboxItem(r[0], r[1], r[2], r[3], r[4], r[5])
 
 
 class OutboxRepository:

@@ -89,7 +89,9 @@ def attention_line(row: InsightRow) -> str:
     parts = [f"**{row.question.id}**" + (" (hidden)" if row.hidden else "")]
     parts.append(f"{s.answered} answers · facility {percent(s.facility)} · discrimination {signed(s.discrimination)}")
     if row.open_reports:
-        reasons = ", ".join(f"{REASONS[code]} ×{n}" for code, n in row.reports.most_common())  # type: ignore[index]
+        # The counter's keys come from the database, so an unknown code (a newer release's) shows as itself.
+        words: dict[str, str] = {str(code): text for code, text in REASONS.items()}
+        reasons = ", ".join(f"{words.get(code, code)} ×{n}" for code, n in row.reports.most_common())
         parts.append(f"{row.open_reports} open report(s): {reasons}")
     line = " · ".join(parts)
     for flag in row.flags:
