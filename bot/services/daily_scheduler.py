@@ -10,7 +10,6 @@ the day too (its reason is recorded and shown in status), so the next attempt is
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 from collections.abc import Coroutine, Sequence
@@ -34,6 +33,7 @@ from bot.core.schedule import (
     settled_day,
 )
 from bot.services.bank import QuestionBank
+from bot.services.loop import PassLoop
 from bot.services.outbox import OutboxWorker
 from bot.services.ports import Clock, Publisher, PublishError
 from bot.services.reveal import close_and_reveal
@@ -74,7 +74,11 @@ class Busy(Exception):
     """This process is already posting that server's day."""
 
 
-class DailyScheduler:
+class DailyScheduler(PassLoop):
+    name = "daily-questions"
+    min_sleep = MIN_SLEEP
+    max_sleep = MAX_SLEEP
+
     def __init__(
         self,
         daily: DailyRepository,
@@ -93,45 +97,13 @@ class DailyScheduler:
         self.posts = posts
         self.bank = bank
         self.publisher = publisher
-        self.clock = clock
+        super().__init__(clock)
         self.rng = rng
-        self._task: asyncio.Task[None] | None = None
-        self._wakeup = asyncio.Event()
         # Servers whose day is being claimed or sent in this process: the loop and "post now" never both work on one.
         self._busy: set[int] = set()
 
-    # -- lifecycle ------------------------------------------------------------------------------
-    async def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="daily-questions")
-            self._task.add_done_callback(self._stopped)
-
-    async def close(self) -> None:
-        task = self._task
-        if task is not None:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
-
-    def wake(self) -> None:
-        """Re-plan now: a schedule changed."""
-        self._wakeup.set()
-
-    def _stopped(self, task: asyncio.Task[None]) -> None:
-        self._task = None
-        if not task.cancelled() and task.exception() is not None:
-            log.error("the daily-question loop stopped with an error", exc_info=task.exception())
-
-    async def _run(self) -> None:
-        while True:
-            self._wakeup.clear()  # before the pass, so a change during it triggers another pass
-            try:
-                next_at = await self.tick()
-            except Exception:
-                log.exception("daily-question pass failed; trying again shortly")
-                next_at = None
-            delay = MAX_SLEEP if next_at is None else (next_at - self.clock()).total_seconds()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), timeout=min(max(delay, MIN_SLEEP), MAX_SLEEP))
+    async def step(self) -> datetime | None:
+        return await self.tick()
 
     # -- one pass -------------------------------------------------------------------------------
     async def tick(self) -> datetime | None:

@@ -9,11 +9,11 @@ the bot may no longer use) drops the item with a log line: there is nothing left
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import datetime, timedelta
 
 from bot.core.results import Reveal, RoundSummary
+from bot.services.loop import PassLoop
 from bot.services.ports import Clock, Publisher, PublishError
 from bot.services.scores import ScoreService
 from bot.storage.outbox import OutboxRepository
@@ -31,7 +31,10 @@ MAX_ATTEMPTS = 10  # then the item is dropped with a log line
 DROP = frozenset({"gone", "forbidden"})  # the message or channel is gone, or closed to the bot
 
 
-class OutboxWorker:
+class OutboxWorker(PassLoop):
+    name = "outbox"
+    max_sleep = MAX_SLEEP
+
     def __init__(
         self,
         outbox: OutboxRepository,
@@ -46,42 +49,11 @@ class OutboxWorker:
         self.rounds = rounds
         self.scores = scores
         self.publisher = publisher
-        self.clock = clock
-        self._task: asyncio.Task[None] | None = None
-        self._wakeup = asyncio.Event()
+        super().__init__(clock)
         self._inflight: set[int] = set()
 
-    # -- lifecycle ------------------------------------------------------------------------------
-    async def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="outbox")
-            self._task.add_done_callback(self._stopped)
-
-    async def close(self) -> None:
-        task = self._task
-        if task is not None:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
-
-    def wake(self) -> None:
-        self._wakeup.set()
-
-    def _stopped(self, task: asyncio.Task[None]) -> None:
-        self._task = None
-        if not task.cancelled() and task.exception() is not None:
-            log.error("the outbox loop stopped with an error", exc_info=task.exception())
-
-    async def _run(self) -> None:
-        while True:
-            self._wakeup.clear()
-            try:
-                next_at = await self.pass_once()
-            except Exception:
-                log.exception("outbox pass failed; trying again shortly")
-                next_at = None
-            delay = MAX_SLEEP if next_at is None else (next_at - self.clock()).total_seconds()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), timeout=min(max(delay, 0.05), MAX_SLEEP))
+    async def step(self) -> datetime | None:
+        return await self.pass_once()
 
     async def pass_once(self) -> datetime | None:
         """Carry out every item whose time has come; return when the next one is due."""

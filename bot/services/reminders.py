@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from datetime import datetime
 
@@ -12,6 +10,7 @@ from bot.core.errors import QuizError
 from bot.core.results import DueReviews, Reminder, ReminderMessage
 from bot.core.schedule import local_date, parse_local_time, parse_timezone, post_time_on
 from bot.services.bank import QuestionBank
+from bot.services.loop import PassLoop
 from bot.services.ports import Clock, Publisher, PublishError
 from bot.storage.daily import DailyRepository
 from bot.storage.reminders import ReminderRepository
@@ -47,8 +46,11 @@ class ReminderService:
         return await self.reminders.get(member_id)
 
 
-class ReminderScheduler:
+class ReminderScheduler(PassLoop):
     """Sends each member's reminder at their local time, only when a review is due, never twice a day."""
+
+    name = "review-reminders"
+    max_sleep = PASS_EVERY
 
     def __init__(
         self,
@@ -64,32 +66,11 @@ class ReminderScheduler:
         self.daily = daily
         self.bank = bank
         self.publisher = publisher
-        self.clock = clock
-        self._task: asyncio.Task[None] | None = None
-        self._wakeup = asyncio.Event()
+        super().__init__(clock)
 
-    async def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="review-reminders")
-
-    async def close(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
-
-    def wake(self) -> None:
-        self._wakeup.set()
-
-    async def _run(self) -> None:
-        while True:
-            self._wakeup.clear()
-            try:
-                await self.tick()
-            except Exception:
-                log.exception("reminder pass failed; trying again shortly")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), timeout=PASS_EVERY)
+    async def step(self) -> datetime | None:
+        await self.tick()
+        return None  # the next look is in a minute: a reminder's time is a member's, not an event stored here
 
     async def tick(self) -> int:
         """Send every reminder that is due now; return how many went out."""
