@@ -17,8 +17,12 @@ _GROUP_SUMS = "r.choice, r.correct, COUNT(*), COUNT(rest), TOTAL(rest), TOTAL(re
 
 
 class ItemRepository:
+    """Reads only, on the database's read-only connection: the deck overview reads every first answer of a
+    server (seconds at a million answers), and on its own aiosqlite thread it never holds up the writer,
+    so members' answers keep committing while a moderator looks at insights."""
+
     def __init__(self, db: Database) -> None:
-        self.db = db
+        self.db = db.committed
 
     async def groups(self, guild_id: int, question_id: str) -> list[ResponseGroup]:
         rows = await self.db.fetch_all(
