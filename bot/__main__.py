@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import sys
 from datetime import UTC, datetime
@@ -18,13 +17,13 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from bot.cli import CommandError, Interrupted, Stop, exit_without_hanging, guarded, in_background
+from bot.cli_content import CONTENT_SETTING, SCHEMA_PATH, check_content, write_schema
+from bot.cli_insights import run_insights
 
 log = logging.getLogger("bot")
 
-SCHEMA_PATH = Path("content/deck.schema.json")
 ENV_FILE = Path(".env")
 DATABASE_SETTING = "QUIZBOT_DATABASE"
-CONTENT_SETTING = "QUIZBOT_CONTENT_DIR"
 MAX_PRUNE_DAYS = 36_500  # a century: earlier than any date the bot wrote, and still a valid date to subtract
 
 
@@ -356,78 +355,6 @@ async def open_unchanged(settings):
     return db
 
 
-def insights(settings, deck: str, csv_path: Path | None) -> int:
-    from bot.cli_insights import InsightsFailed, report
-
-    try:
-        lines, table = asyncio.run(report(settings, deck))
-    except InsightsFailed as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    print("\n".join(lines))
-    if csv_path is not None:
-        csv_path.write_text(table, encoding="utf-8")
-        print(f"wrote {csv_path}")
-    return 0
-
-
-def check_content(settings, paths: list[Path]) -> int:
-    from bot.catalog import content_files, load_files
-    from bot.lint import lint
-
-    for path in paths:
-        if not path.exists():
-            raise CommandError(f"{path} does not exist; name content files or folders")
-    if not paths and not settings.content_dir.is_dir():
-        raise CommandError(
-            f"{CONTENT_SETTING}={settings.content_dir} is not a folder; name the folder of question decks"
-        )
-    files = content_files(paths or [settings.content_dir])
-    if not files:
-        where = ", ".join(map(str, paths)) if paths else f"{CONTENT_SETTING}={settings.content_dir}"
-        raise CommandError(f"no content files (.yaml, .yml) in {where}")
-    decks, problems = load_files(files)
-    problems += lint(decks)
-    for problem in problems:
-        print(problem)
-    count = sum(len(deck.questions) for _, deck in decks)
-    print(f"{len(files)} file(s), {count} question(s), {len(problems)} problem(s)")
-    return 1 if problems else 0
-
-
-def write_schema(output: Path) -> int:
-    from bot.core.content import Deck
-
-    check_output(output)
-    text = json.dumps(Deck.model_json_schema(), indent=2) + "\n"
-    # Written beside and renamed: an interrupted or failed write never leaves half a schema behind.
-    temp = output.with_name(f".{output.name}.partial")
-    try:
-        temp.write_text(text, encoding="utf-8")
-        temp.replace(output)
-    except OSError as exc:
-        temp.unlink(missing_ok=True)
-        raise CommandError(f"cannot write {output} ({exc.strerror})") from None
-    print(f"wrote {output}")
-    return 0
-
-
-def check_output(output: Path) -> None:
-    from bot.files import writable
-
-    if output.is_dir():
-        raise CommandError(f"--output {output} is a folder; name a file, such as {output / 'deck.schema.json'}")
-    folder = output.parent
-    if not folder.is_dir():
-        if output == SCHEMA_PATH:
-            raise CommandError(
-                f"there is no content/ folder in {Path.cwd()}; run from the repository's root or pass --output FILE"
-            )
-        raise CommandError(f"the folder {folder} does not exist; create it or choose another --output")
-    if not writable(folder) or (output.exists() and not writable(output)):
-        raise CommandError(f"cannot write {output}: it or its folder is read-only for this user")
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.command == "schema":
@@ -456,7 +383,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "prune":
         return asyncio.run(prune(settings, args.days, dry_run=args.dry_run))
     if args.command == "insights":
-        return insights(settings, args.deck, args.csv)
+        return run_insights(settings, args.deck, args.csv)
     assert token is not None
     return asyncio.run(
         run_bot(settings, token, sync_guild=getattr(args, "guild", None), sync_only=args.command == "sync")

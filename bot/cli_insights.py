@@ -7,7 +7,10 @@ The composition root prints the lines and writes the CSV.
 
 from __future__ import annotations
 
+import asyncio
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from bot.core.item_analysis import describe
@@ -62,3 +65,17 @@ async def report(settings: Any, deck: str) -> tuple[list[str], str]:
         )
     lines.append(f"{overview.needing} of {len(overview.rows)} questions need attention (all servers, first answers)")
     return lines, to_csv(overview.rows)
+
+
+def run_insights(settings: Any, deck: str, csv_path: Path | None) -> int:
+    """`python -m bot insights`: print the deck's figures across servers, and write the CSV if asked."""
+    try:
+        lines, table = asyncio.run(report(settings, deck))
+    except InsightsFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print("\n".join(lines))
+    if csv_path is not None:
+        csv_path.write_text(table, encoding="utf-8")
+        print(f"wrote {csv_path}")
+    return 0
