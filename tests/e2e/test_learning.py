@@ -113,7 +113,9 @@ async def test_another_members_progress_shows_only_public_stats(emulator, bot):
     g = emulator.guild
     alice, bob = emulator.add_member(g.id, "alice"), emulator.add_member(g.id, "bob")
     reply = await (await emulator.run_command(alice, g.channel_id, "quiz progress", {"member": bob})).reply()
-    assert reply.ephemeral and "due" not in reply.text.lower() and "mastery" not in reply.text.lower()
+    assert reply.ephemeral and reply.embeds[0]["title"] == "Quiz stats"  # what /quiz stats shows, for bob
+    assert f"<@{bob.id}>" in reply.text and not reply.attachments
+    assert "due" not in reply.text.lower() and "mastery" not in reply.text.lower()
 
 
 async def dm_channel_of(emulator, member, timeout=10.0):
