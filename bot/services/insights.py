@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot.core.content import LETTERS, Question
 from bot.core.errors import UnknownQuestion
@@ -19,11 +19,6 @@ from bot.storage.items import ItemRepository
 from bot.storage.reports import ReportRepository
 
 PAGE = 8
-# Moodle caches its quiz statistics for 15 minutes (QUIZ_REPORT_TIME_TO_CACHE_STATS) for the same reason:
-# the deck overview reads every first answer of the server, a second or two at a million answers, while
-# the figures of a deck barely move in a quarter of an hour. One question's figures are always fresh.
-OVERVIEW_FRESH_FOR = timedelta(minutes=15)
-OVERVIEW_CACHE_SIZE = 64  # servers whose overview is kept
 
 
 class InsightService:
@@ -32,20 +27,6 @@ class InsightService:
         self.reports = reports
         self.bank = bank
         self.clock = clock
-        self._groups: OrderedDict[int | None, tuple[datetime, dict[str, list[ResponseGroup]]]] = OrderedDict()
-
-    async def _all_groups(self, guild_id: int | None) -> tuple[datetime, dict[str, list[ResponseGroup]]]:
-        """Every question's response groups, computed at most once per OVERVIEW_FRESH_FOR (and when it was)."""
-        now = self.clock()
-        cached = self._groups.get(guild_id)
-        if cached is not None and now - cached[0] < OVERVIEW_FRESH_FOR:
-            self._groups.move_to_end(guild_id)
-            return cached
-        fresh = (now, await self.items.all_groups(guild_id))
-        self._groups[guild_id] = fresh
-        while len(self._groups) > OVERVIEW_CACHE_SIZE:
-            self._groups.popitem(last=False)
-        return fresh
 
     async def _question(self, guild_id: int, question_id: str) -> Question | None:
         return self.bank.builtin(question_id) or await self.bank.repo.custom(
@@ -72,18 +53,18 @@ class InsightService:
         if not builtin and not custom:
             self._unknown_deck(deck)
         hidden = await self.bank.repo.hidden_question_ids(guild_id)
-        as_of, groups = await self._all_groups(guild_id)
+        groups = await self.items.all_groups(guild_id)
         rows = _rows([*builtin, *custom], groups, await self.reports.open_reasons(guild_id), hidden)
-        return _page(deck, rows, page, as_of)
+        return _page(deck, rows, page, self.clock())
 
     async def across_servers(self, deck: str) -> DeckInsight:
         """The deck's built-in questions with every server's first answers: their ids are the same everywhere."""
         builtin = list(self.bank.catalog.deck(deck) or ())
         if not builtin:
             self._unknown_deck(deck)
-        as_of, groups = await self._all_groups(None)
+        groups = await self.items.all_groups(None)
         rows = _rows(builtin, groups, await self.reports.open_reasons(None), set())
-        return _page(deck, rows, 1, as_of, size=len(rows) or 1)
+        return _page(deck, rows, 1, self.clock(), size=len(rows) or 1)
 
     def _unknown_deck(self, deck: str) -> None:
         known = ", ".join(self.bank.deck_names()) or "none"

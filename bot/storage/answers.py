@@ -24,11 +24,12 @@ from bot.storage.database import Database
 from bot.storage.reviews import Answered, remember
 from bot.storage.rows import to_db_time
 from bot.storage.scores import ScoreRepository
+from bot.storage.sql import BIGINT, INTEGER, TEXT, values
 from bot.storage.types import StoredAnswer
 
 log = logging.getLogger(__name__)
 
-MAX_BATCH = 200  # 4 parameters each: well under SQLite's 32,766-variable limit
+MAX_BATCH = 200  # 5 parameters each: well under SQLite's 32,766-variable limit
 
 
 @dataclass(slots=True)
@@ -162,10 +163,10 @@ async def _round_progress(conn: aiosqlite.Connection, items: list[_Pending]) -> 
     pairs = sorted({(item.post.round_id, item.member_id) for item in items if item.post.round_id is not None})
     if not pairs:
         return {}
-    marks = ", ".join("(?, ?)" for _ in pairs)
     rows = await conn.execute_fetchall(
         "SELECT p.round_id, a.member_id, COUNT(*), SUM(a.correct) FROM answers a JOIN posts p ON p.id = a.post_id"
-        f" WHERE (p.round_id, a.member_id) IN (VALUES {marks}) GROUP BY p.round_id, a.member_id",
+        f" WHERE (p.round_id, a.member_id) IN (VALUES {values(len(pairs), BIGINT, BIGINT)})"
+        " GROUP BY p.round_id, a.member_id",
         [x for pair in pairs for x in pair],
     )
     return {(r[0], r[1]): (r[2], r[3]) for r in rows}
@@ -176,15 +177,18 @@ async def _write(
 ) -> tuple[list[StoredAnswer], dict[tuple[int, int], tuple[int, int, int]]]:
     """Insert the batch and update totals; the caller holds the transaction."""
     keys = [(item.post.id, item.member_id) for item in batch]
-    values = ", ".join("(?, ?, ?, ?)" for _ in batch)
-    params = [x for item in batch for x in (item.post.id, item.member_id, item.choice, item.stamp)]
+    params = [x for i, item in enumerate(batch) for x in (item.post.id, item.member_id, item.choice, item.stamp, i)]
     # The post's openness is checked here, inside the transaction, so no answer can land after
     # the close that counted the distribution.
     inserted = await conn.execute_fetchall(
         "INSERT INTO answers (post_id, guild_id, member_id, question_id, choice, correct, points, answered_at)"
-        f" SELECT p.id, p.guild_id, v.column2, p.question_id, v.column3, v.column3 = p.answer, 0, v.column4"
-        f" FROM (VALUES {values}) AS v JOIN posts p ON p.id = v.column1"
+        " SELECT p.id, p.guild_id, v.column2, p.question_id, v.column3,"
+        " CASE WHEN v.column3 = p.answer THEN 1 ELSE 0 END, 0, v.column4"
+        f" FROM (VALUES {values(len(batch), BIGINT, BIGINT, INTEGER, TEXT, INTEGER)}) AS v"
+        " JOIN posts p ON p.id = v.column1"
         " WHERE p.closed_at IS NULL AND p.closes_at > v.column4"
+        # In arrival order, so of one member's two clicks in a batch the earlier is the first answer.
+        " ORDER BY v.column5"
         " ON CONFLICT (post_id, member_id) DO NOTHING"
         " RETURNING id, post_id, member_id, correct",
         params,
@@ -237,10 +241,9 @@ async def _update_totals(
 ) -> dict[tuple[int, int], tuple[int, int, int]]:
     """Add the batch to scores, weekly scores and the histogram; return (answered, correct, points) after it."""
     members = sorted({(item.post.guild_id, item.member_id) for item, _, _ in fresh})
-    marks = ", ".join("(?, ?)" for _ in members)
     current = await conn.execute_fetchall(
         "SELECT guild_id, member_id, streak, points, answered, correct FROM scores"
-        f" WHERE (guild_id, member_id) IN (VALUES {marks})",
+        f" WHERE (guild_id, member_id) IN (VALUES {values(len(members), BIGINT, BIGINT)})",
         [x for pair in members for x in pair],
     )
     before = {(r[0], r[1]): (r[2], r[3], r[4], r[5]) for r in current}
@@ -265,9 +268,10 @@ async def _update_totals(
     await conn.executemany(
         "INSERT INTO scores (guild_id, member_id, answered, correct, points, streak, best_streak, last_answer_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, member_id) DO UPDATE SET"
-        " answered = answered + excluded.answered, correct = correct + excluded.correct,"
-        " points = points + excluded.points, streak = excluded.streak,"
-        " best_streak = MAX(best_streak, excluded.best_streak), last_answer_at = excluded.last_answer_at",
+        " answered = scores.answered + excluded.answered, correct = scores.correct + excluded.correct,"
+        " points = scores.points + excluded.points, streak = excluded.streak,"
+        " best_streak = CASE WHEN excluded.best_streak > scores.best_streak THEN excluded.best_streak"
+        " ELSE scores.best_streak END, last_answer_at = excluded.last_answer_at",
         [
             (g, m, t.answered, t.correct, t.points, t.streak, t.best_streak, t.last_answer_at)
             for (g, m), t in totals.items()
@@ -283,13 +287,13 @@ async def _update_totals(
             histogram[(key[0], old[1] + tally.points)] += 1
     await conn.executemany(
         "INSERT INTO score_histogram (guild_id, points, members) VALUES (?, ?, ?)"
-        " ON CONFLICT (guild_id, points) DO UPDATE SET members = members + excluded.members",
+        " ON CONFLICT (guild_id, points) DO UPDATE SET members = score_histogram.members + excluded.members",
         [(g, p, n) for (g, p), n in histogram.items() if n],
     )
     await conn.executemany(
         "INSERT INTO weekly_scores (guild_id, week, member_id, answered, correct, points) VALUES (?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (guild_id, week, member_id) DO UPDATE SET answered = answered + excluded.answered,"
-        " correct = correct + excluded.correct, points = points + excluded.points",
+        " ON CONFLICT (guild_id, week, member_id) DO UPDATE SET answered = weekly_scores.answered + excluded.answered,"
+        " correct = weekly_scores.correct + excluded.correct, points = weekly_scores.points + excluded.points",
         [(g, w, m, *v) for (g, w, m), v in weekly.items()],
     )
     after: dict[tuple[int, int], tuple[int, int, int]] = {}
@@ -303,10 +307,9 @@ async def _explain_refusals(
     conn: aiosqlite.Connection, batch: list[_Pending], missing: list[int], results: list[StoredAnswer | None]
 ) -> None:
     """Tell a click on a closed post from a second click on an open one (which gets the stored answer)."""
-    marks = ", ".join("(?, ?, ?)" for _ in missing)
     rows = await conn.execute_fetchall(
         "SELECT v.column1, v.column2, p.closed_at IS NULL AND p.closes_at > v.column3, a.choice, a.correct, a.points"
-        f" FROM (VALUES {marks}) AS v JOIN posts p ON p.id = v.column1"
+        f" FROM (VALUES {values(len(missing), BIGINT, BIGINT, TEXT)}) AS v JOIN posts p ON p.id = v.column1"
         " LEFT JOIN answers a ON a.post_id = p.id AND a.member_id = v.column2",
         [x for i in missing for x in (batch[i].post.id, batch[i].member_id, batch[i].stamp)],
     )

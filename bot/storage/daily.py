@@ -55,7 +55,7 @@ class DailyRepository:
         """Enabled schedules whose next post time has come, or is not worked out yet (an index range)."""
         rows = await self.db.fetch_all(
             "SELECT * FROM daily_schedules WHERE enabled = 1 AND (next_post_at <= ? OR next_post_at IS NULL)"
-            " ORDER BY next_post_at, guild_id",
+            " ORDER BY next_post_at NULLS FIRST, guild_id",
             (to_db_time(now),),
         )
         return [schedule_from_row(row) for row in rows]
@@ -193,7 +193,7 @@ class DailyRepository:
                         " claimed_at = ? WHERE guild_id = ? AND local_date = ? AND status = 'failed'",
                         values,
                     )
-        except sqlite3.IntegrityError:  # another process claimed the day first
+        except self.db.conflict:  # another process claimed the day first
             return None
         return post_from_row(created)
 

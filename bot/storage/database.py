@@ -58,6 +58,8 @@ class Database:
         # Committed data only (a database in memory or opened read-only has no second connection: its own).
         self.committed: CommittedReads | Database = CommittedReads(reader) if reader is not None else self
         self.name = name  # how messages name this database, e.g. QUIZBOT_DATABASE=data/quizbot.sqlite3
+        # What a write that broke a unique constraint raises (repositories catch it by this name).
+        self.conflict: tuple[type[Exception], ...] = (sqlite3.IntegrityError,)
         # All coroutines share one connection, so a multi-statement write must keep others'
         # statements out of its transaction until it commits.
         self._write_lock = asyncio.Lock()

@@ -11,6 +11,7 @@ from bot.storage.rows import db_time, to_db_time
 # Every table keyed by guild, children before parents so foreign keys never block a delete.
 GUILD_TABLES = (
     "question_reports",
+    "item_sums",
     "item_responses",
     "item_members",
     "reviews",
@@ -45,6 +46,22 @@ MEMBER_TABLES = (
     "weekly_scores",
     "question_drafts",
 )
+
+# The member's terms leave every response group they are in (migration 0006 says what the sums are).
+_FORGET_ITEM_SUMS = """
+UPDATE item_sums SET
+    members = members - 1, rest_members = rest_members - t.k,
+    su = su - t.u, sw = sw - t.w, suu = suu - t.u * t.u, suw = suw - t.u * t.w, sww = sww - t.w * t.w
+FROM (
+    SELECT r.question_id, r.choice, r.correct, CASE WHEN m.answered > 1 THEN 1 ELSE 0 END AS k,
+           CASE WHEN m.answered > 1 THEN CAST(m.correct AS DOUBLE PRECISION) / (m.answered - 1) ELSE 0.0 END AS u,
+           CASE WHEN m.answered > 1 THEN CAST(1 AS DOUBLE PRECISION) / (m.answered - 1) ELSE 0.0 END AS w
+    FROM item_responses r JOIN item_members m ON m.guild_id = r.guild_id AND m.member_id = r.member_id
+    WHERE r.guild_id = ?1 AND r.member_id = ?2
+) AS t
+WHERE item_sums.guild_id = ?1 AND item_sums.question_id = t.question_id
+  AND item_sums.choice = t.choice AND item_sums.correct = t.correct
+"""
 
 
 @dataclass(frozen=True)
@@ -82,6 +99,8 @@ class GuildRepository:
                     "UPDATE score_histogram SET members = members - 1 WHERE guild_id = ? AND points = ?",
                     (guild_id, points),
                 )
+            await conn.execute(_FORGET_ITEM_SUMS, (guild_id, member_id))
+            await conn.execute("DELETE FROM item_sums WHERE guild_id = ? AND members = 0", (guild_id,))
             for table in MEMBER_TABLES:
                 await conn.execute(f"DELETE FROM {table} WHERE guild_id = ? AND member_id = ?", (guild_id, member_id))
             # A reminder is the member's own, across servers: forgetting them anywhere turns it off for good.

@@ -66,8 +66,8 @@ class PostRepository:
     async def shorten(self, post_id: int, closes_at: datetime) -> None:
         async with self.db.transaction() as conn:
             await conn.execute(
-                "UPDATE posts SET closes_at = MIN(closes_at, ?) WHERE id = ? AND closed_at IS NULL",
-                (to_db_time(closes_at), post_id),
+                "UPDATE posts SET closes_at = ? WHERE id = ? AND closed_at IS NULL AND closes_at > ?",
+                (to_db_time(closes_at), post_id, to_db_time(closes_at)),
             )
 
     async def choice_counts(self, post: PostInfo) -> tuple[int, ...]:

@@ -42,8 +42,9 @@ class QuestionRepository:
     async def next_custom_number(self, guild_id: int) -> int:
         """One more than the highest custom-N this server ever had, removed or imported ones included."""
         highest = await self.db.fetch_value(
-            "SELECT MAX(CAST(substr(id, 8) AS INTEGER)) FROM custom_questions"
-            " WHERE guild_id = ? AND id GLOB 'custom-[0-9]*'",
+            "SELECT MAX(CAST(substr(id, 8) AS BIGINT)) FROM custom_questions WHERE guild_id = ?"
+            " AND substr(id, 1, 7) = 'custom-' AND length(id) BETWEEN 8 AND 25"
+            " AND ltrim(substr(id, 8), '0123456789') = ''",
             (guild_id,),
             default=0,
         )

@@ -13,6 +13,7 @@ from fsrs import Scheduler
 from bot.core.review import Memory, review
 from bot.storage.database import Database
 from bot.storage.rows import db_time, from_db_time, to_db_time
+from bot.storage.sql import BIGINT, TEXT, values
 
 Key = tuple[int, int, str]  # guild, member, question
 
@@ -30,7 +31,7 @@ _HISTORY = (
     " SELECT guild_id, member_id, question_id, correct, answered_at, 0 AS source, id FROM answers"
     " UNION ALL"
     " SELECT guild_id, member_id, question_id, correct, answered_at, 1 AS source, id FROM practice_answers"
-    ") ORDER BY answered_at, source, id"
+    ") AS history ORDER BY answered_at, source, id"
 )
 
 
@@ -68,9 +69,9 @@ async def remember(conn: aiosqlite.Connection, answers: Sequence[Answered], fsrs
     if not answers:
         return
     keys = sorted({(a.guild_id, a.member_id, a.question_id) for a in answers})
-    marks = ", ".join("(?, ?, ?)" for _ in keys)
     rows = await conn.execute_fetchall(
-        f"SELECT * FROM reviews WHERE (guild_id, member_id, question_id) IN (VALUES {marks})",
+        "SELECT * FROM reviews WHERE (guild_id, member_id, question_id)"
+        f" IN (VALUES {values(len(keys), BIGINT, BIGINT, TEXT)})",
         [x for key in keys for x in key],
     )
     memories: dict[Key, Memory] = {(r["guild_id"], r["member_id"], r["question_id"]): memory_from_row(r) for r in rows}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -33,9 +32,9 @@ class RoundRepository:
         """Insert a running round; None if the channel already has one."""
         try:
             async with self.db.transaction() as conn:
-                cur = await conn.execute(
+                inserted = await conn.execute_fetchall(
                     "INSERT INTO rounds (guild_id, channel_id, started_by, deck, questions, total, seconds,"
-                    " started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    " started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                     (
                         guild_id,
                         channel_id,
@@ -47,10 +46,10 @@ class RoundRepository:
                         to_db_time(now),
                     ),
                 )
-                round_id = cur.lastrowid
-        except sqlite3.IntegrityError:
+                round_id: int = next(iter(inserted))[0]
+        except self.db.conflict:  # the channel's one running round (a unique index)
             return None
-        return await self.get(round_id) if round_id is not None else None
+        return await self.get(round_id)
 
     async def get(self, round_id: int) -> RoundInfo | None:
         row = await self.db.fetch_one("SELECT * FROM rounds WHERE id = ?", (round_id,))

@@ -114,8 +114,8 @@ def deck_embed(insight: DeckInsight, chart: bool) -> discord.Embed:
         name="How to read it",
         value=(
             f"{answered} questions have answers. Worst first: flags and open reports. "
-            "`/quiz-admin insights question:<id>` shows one in detail (always fresh); `export:True` gives the CSV. "
-            f"Figures as of {timestamp(insight.as_of)}; recomputed at most every 15 minutes."
+            "`/quiz-admin insights question:<id>` shows one in detail; `export:True` gives the CSV. "
+            f"Figures as of {timestamp(insight.as_of)}, counting every answer until then."
         ),
         inline=False,
     )

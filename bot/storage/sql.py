@@ -1,0 +1,20 @@
+"""SQL text that both backends read the same way.
+
+Repositories write one dialect: SQLite 3.35+ and PostgreSQL 15 agree on upserts, RETURNING, row values,
+FILTER and NULLS FIRST. Where they differ in what they infer, these helpers spell it out.
+"""
+
+from __future__ import annotations
+
+BIGINT, INTEGER, TEXT = "BIGINT", "INTEGER", "TEXT"
+
+
+def values(rows: int, *types: str) -> str:
+    """A VALUES list of ``rows`` rows of ``len(types)`` placeholders.
+
+    PostgreSQL types a bare ``?`` inside VALUES as text, so the first row's are cast to the column
+    types (the later rows follow the first); SQLite takes the casts as no-ops.
+    """
+    first = "(" + ", ".join(f"CAST(? AS {t})" for t in types) + ")"
+    rest = "(" + ", ".join("?" for _ in types) + ")"
+    return ", ".join([first, *[rest] * (rows - 1)])
