@@ -1,6 +1,7 @@
 """A loopback Discord (REST v10 + gateway) for end-to-end tests of a real, unmodified discord.py bot process."""
 
 from .errors import DiscordError
+from .gateway import IdentifyRecord, Session, shard_of
 from .interactions import CallbackResult, InteractionHandle
 from .models import (
     DEFAULT_BOT_PERMISSIONS,
@@ -24,8 +25,11 @@ __all__ = [
     "DiscordError",
     "Fault",
     "Guild",
+    "IdentifyRecord",
     "InteractionHandle",
     "Member",
     "Message",
     "RequestRecord",
+    "Session",
+    "shard_of",
 ]

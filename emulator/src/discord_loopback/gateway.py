@@ -1,4 +1,4 @@
-"""The websocket gateway: HELLO/heartbeat, IDENTIFY -> READY + GUILD_CREATE, RESUME with replay, and faults."""
+"""The websocket gateway: HELLO/heartbeat, IDENTIFY -> READY + GUILD_CREATE, RESUME with replay, sharding, faults."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import json
 import logging
 import secrets
 import zlib
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType, web
@@ -23,7 +24,38 @@ GUILD_MEMBERS = 1 << 1
 GUILD_MESSAGES = 1 << 9
 PRIVILEGED_INTENTS = GUILD_MEMBERS | (1 << 8) | (1 << 15)
 
+IDENTIFY_WINDOW = 5.0  # one IDENTIFY per rate-limit bucket per 5 s (NOTES.md §2.9)
+
 _dumps = json.JSONEncoder(separators=(",", ":")).encode
+
+Shard = tuple[int, int]  # (shard_id, shard_count)
+ShardSelector = int | tuple[int, int]  # a shard id, or (shard_id, shard_count)
+
+
+def shard_of(guild_id: int | None, shard_count: int) -> int:
+    """The shard a guild's events go to; DMs (no guild) go to shard 0."""
+    return 0 if guild_id is None else (guild_id >> 22) % shard_count
+
+
+@dataclass(eq=False)
+class IdentifyRecord:
+    """One IDENTIFY as the gateway received it (accepted or refused), for pacing and sharding assertions."""
+
+    at: float  # the emulator's monotonic clock (emu.clock.mono())
+    shard: Shard | None  # as sent; None when absent (then [0, 1]) or malformed (then 4010)
+    bucket: int | None = None  # shard_id % max_concurrency, once the shard is valid
+    violation: bool = False  # its bucket had already identified within the last IDENTIFY_WINDOW seconds
+    close_code: int | None = None  # the close code it was refused with (4004, 4010, 4011, 4014, ...)
+    invalidated: bool = False  # refused with op 9 because of the rate limit (enforce_identify_rate)
+    session: Session | None = None  # the session it started, when accepted
+
+    @property
+    def shard_id(self) -> int:
+        return self.shard[0] if self.shard else 0
+
+    @property
+    def accepted(self) -> bool:
+        return self.session is not None
 
 
 class LogEntry:
@@ -80,11 +112,11 @@ class Connection:
 
 
 class Session:
-    def __init__(self, number: int, intents: int, shard: list[int] | None) -> None:
+    def __init__(self, number: int, intents: int, shard: Shard = (0, 1)) -> None:
         self.number = number
         self.session_id = secrets.token_hex(16)
         self.intents = intents
-        self.shard = shard
+        self.shard: Shard = shard
         self.seq = 0
         self.log: list[LogEntry] = []
         self.conn: Connection | None = None
@@ -97,6 +129,18 @@ class Session:
     def connected(self) -> bool:
         return self.conn is not None
 
+    @property
+    def shard_id(self) -> int:
+        return self.shard[0]
+
+    @property
+    def shard_count(self) -> int:
+        return self.shard[1]
+
+    def owns(self, guild_id: int | None) -> bool:
+        """Whether the guild's events (or a DM's, for guild_id None) belong to this session's shard."""
+        return shard_of(guild_id, self.shard[1]) == self.shard[0]
+
     def dispatch(self, t: str, d: Any, ix: InteractionHandle | None = None) -> LogEntry:
         self.seq += 1
         entry = LogEntry(self.seq, t, _dumps({"op": 0, "t": t, "s": self.seq, "d": d}), ix)
@@ -107,16 +151,20 @@ class Session:
 
     def __repr__(self) -> str:
         return (
-            f"<Session #{self.number} {self.session_id[:8]} seq={self.seq} ready={self.ready} "
-            f"connected={self.connected} resumes={self.resumes}>"
+            f"<Session #{self.number} {self.session_id[:8]} shard={list(self.shard)} seq={self.seq} "
+            f"ready={self.ready} connected={self.connected} invalid={self.invalid} resumes={self.resumes}>"
         )
 
 
 class Gateway:
     def __init__(self, emu: DiscordEmulator) -> None:
         self.emu = emu
-        self.sessions: dict[str, Session] = {}
-        self.session: Session | None = None
+        self.sessions: dict[str, Session] = {}  # every session ever started, by session id
+        self.session: Session | None = None  # the latest identified session, whatever its shard
+        self.current: dict[Shard, Session] = {}  # the latest session per (shard_id, shard_count)
+        # Interactions for a guild whose shard had no live session: delivered by that shard's next IDENTIFY.
+        self.pending: list[InteractionHandle] = []
+        self.identifies: list[IdentifyRecord] = []
         self.connections: set[Connection] = set()
         self.open = asyncio.Event()
         self.open.set()
@@ -142,6 +190,9 @@ class Gateway:
         except (ConnectionError, asyncio.CancelledError):
             pass
         finally:
+            if not conn.detached and ws.close_code in (1000, 1001) and conn.session is not None:
+                # A client closing with 1000/1001 ends its session: it cannot be resumed (Discord's rule).
+                conn.session.invalid = True
             self._detach(conn)
             self.connections.discard(conn)
             await conn.stop()
@@ -161,26 +212,55 @@ class Gateway:
             self._request_members(conn, d or {})
         # op 3 (presence) and 4 (voice) need no answer.
 
+    async def _refuse(self, conn: Connection, record: IdentifyRecord, code: int, message: bytes = b"") -> None:
+        record.close_code = code
+        await conn.ws.close(code=code, message=message)
+
     async def _identify(self, conn: Connection, d: dict) -> None:
         emu = self.emu
+        raw_shard = d.get("shard")
+        sent = _parse_shard(raw_shard)
+        record = IdentifyRecord(emu.clock.mono(), sent)
+        self.identifies.append(record)
+        self.emu.notifier.notify("identify")
         if d.get("token") != emu.token:
-            await conn.ws.close(code=4004, message=b"Authentication failed.")
+            await self._refuse(conn, record, 4004, b"Authentication failed.")
             return
         if self.identify_close_code is not None:
-            await conn.ws.close(code=self.identify_close_code)
+            await self._refuse(conn, record, self.identify_close_code)
             return
+        if raw_shard is None:
+            shard: Shard = (0, 1)
+        elif sent is None or sent[1] < 1 or not 0 <= sent[0] < sent[1]:
+            await self._refuse(conn, record, 4010, b"Invalid shard.")
+            return
+        else:
+            shard = sent
         intents = int(d.get("intents") or 0)
         if intents & PRIVILEGED_INTENTS & ~emu.privileged_intents:
-            await conn.ws.close(code=4014, message=b"Disallowed intent(s).")
+            await self._refuse(conn, record, 4014, b"Disallowed intent(s).")
+            return
+        guilds = emu.guilds_for_shard(shard)
+        if emu.max_guilds_per_shard is not None and len(guilds) > emu.max_guilds_per_shard:
+            await self._refuse(conn, record, 4011, b"Sharding required.")
+            return
+        record.bucket = shard[0] % max(1, emu.max_concurrency)
+        record.violation = any(
+            r.accepted and r.bucket == record.bucket and record.at - r.at < IDENTIFY_WINDOW for r in self.identifies
+        )
+        if record.violation and emu.enforce_identify_rate:
+            record.invalidated = True
+            conn.send_op(9, False)
             return
         self._detach(conn)
         self._numbers += 1
-        session = Session(self._numbers, intents, d.get("shard"))
+        session = Session(self._numbers, intents, shard)
+        record.session = session
         self.sessions[session.session_id] = session
         self.session = session
+        self.current[shard] = session
         self._attach(session, conn)
         base = emu.ws_base_url
-        guilds = emu.guilds_for_shard(session.shard)
         session.dispatch(
             "READY",
             {
@@ -191,7 +271,7 @@ class Gateway:
                 "session_type": "normal",
                 "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
                 "application": {"id": str(emu.application_id), "flags": emu.application_flags},
-                "shard": session.shard or [0, 1],
+                "shard": list(session.shard),
                 "private_channels": [],
                 "relationships": [],
                 "presences": [],
@@ -203,7 +283,42 @@ class Gateway:
         for guild in guilds:
             session.dispatch("GUILD_CREATE", emu.guild_create_json(guild, intents))
         session.ready = True
+        # Interactions that waited for this shard (no live session owned their guild) arrive after GUILD_CREATE.
+        for ix in [ix for ix in self.pending if session.owns(ix.guild_id)]:
+            self.pending.remove(ix)
+            session.dispatch("INTERACTION_CREATE", ix.payload, ix)
         emu.notifier.notify("session")
+
+    # -- routing ----------------------------------------------------------------------------------------------
+    def live(self) -> list[Session]:
+        """The latest session of every shard, unless it was invalidated; ordered by (shard_count, shard_id)."""
+        return sorted((s for s in self.current.values() if not s.invalid), key=lambda s: (s.shard[1], s.shard[0]))
+
+    def owners(self, guild_id: int | None) -> list[Session]:
+        """Every live session whose shard the guild belongs to (several only while shard counts differ)."""
+        return [s for s in self.live() if s.owns(guild_id)]
+
+    def owner(self, guild_id: int | None) -> Session | None:
+        """The session an interaction in this guild goes to: the newest live session owning the guild."""
+        return max(self.owners(guild_id), key=lambda s: s.number, default=None)
+
+    def find(self, shard: ShardSelector | None) -> Session | None:
+        """The latest session for a shard: None = the latest session overall, an int = that shard id."""
+        if shard is None:
+            return self.session
+        if isinstance(shard, tuple):
+            return self.current.get(shard)
+        same = [s for s in self.current.values() if s.shard[0] == shard]
+        return max(same, key=lambda s: s.number, default=None)
+
+    def deliver(self, ix: InteractionHandle) -> Session | None:
+        """Dispatch an interaction to its guild's shard; with no live session there, queue it for the next one."""
+        session = self.owner(ix.guild_id)
+        if session is None:
+            self.pending.append(ix)
+            return None
+        session.dispatch("INTERACTION_CREATE", ix.payload, ix)
+        return session
 
     async def _resume(self, conn: Connection, d: dict) -> None:
         session = self.sessions.get(d.get("session_id") or "")
@@ -260,32 +375,33 @@ class Gateway:
         conn.session = None
 
     # -- faults -----------------------------------------------------------------------------------------------
-    def _current(self) -> Connection:
-        session = self.session
+    def _current(self, shard: ShardSelector | None = None) -> Connection:
+        session = self.find(shard)
         if session is None or session.conn is None:
-            raise RuntimeError(f"no connected gateway session ({session!r})")
+            which = "" if shard is None else f" for shard {shard}"
+            raise RuntimeError(f"no connected gateway session{which} ({session!r})")
         return session.conn
 
-    async def close(self, code: int = 4000) -> None:
-        conn = self._current()
+    async def close(self, code: int = 4000, shard: ShardSelector | None = None) -> None:
+        conn = self._current(shard)
         self._detach(conn)
         conn.detached = True
         await conn.ws.close(code=code, message=b"emulator fault")
 
-    async def drop(self) -> None:
-        conn = self._current()
+    async def drop(self, shard: ShardSelector | None = None) -> None:
+        conn = self._current(shard)
         self._detach(conn)
         conn.detached = True
         transport = conn.request.transport
         if transport is not None:
             transport.abort()
 
-    async def reconnect(self) -> None:
-        conn = self._current()
+    async def reconnect(self, shard: ShardSelector | None = None) -> None:
+        conn = self._current(shard)
         conn.send_op(7, None)
 
-    async def invalid_session(self, resumable: bool) -> None:
-        conn = self._current()
+    async def invalid_session(self, resumable: bool, shard: ShardSelector | None = None) -> None:
+        conn = self._current(shard)
         if not resumable and conn.session is not None:
             conn.session.invalid = True
         conn.send_op(9, resumable)
@@ -295,3 +411,10 @@ class Gateway:
             conn.detached = True
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(conn.ws.close(code=1001), 2)
+
+
+def _parse_shard(raw: Any) -> Shard | None:
+    """[shard_id, shard_count] as two ints, else None (a malformed shard is refused with 4010)."""
+    if isinstance(raw, list | tuple) and len(raw) == 2 and all(type(v) is int for v in raw):
+        return (raw[0], raw[1])
+    return None

@@ -208,12 +208,13 @@ class InteractionHandle:
 
 
 def _dispatch(emu: DiscordEmulator, ix: InteractionHandle) -> InteractionHandle:
-    session = emu.gateway.session
-    if session is None:
+    if emu.gateway.session is None:
         raise RuntimeError("no bot session has identified yet; nothing would receive the interaction")
     emu.interactions[ix.id] = ix
     emu.by_token[ix.token] = ix
-    session.dispatch("INTERACTION_CREATE", ix.payload, ix)
+    # To the live session of the guild's shard; with none (its process stopped, never started, or its session
+    # was invalidated) the interaction waits for that shard's next IDENTIFY (NOTES.md §2.9).
+    emu.gateway.deliver(ix)
     return ix
 
 

@@ -73,6 +73,17 @@ class Snowflakes:
         self._last = value
         return value
 
+    def next_on_shard(self, shard_id: int, shard_count: int) -> int:
+        """The next snowflake whose guild shard, (id >> 22) % shard_count, is shard_id."""
+        if shard_count < 1 or not 0 <= shard_id < shard_count:
+            raise ValueError(f"no shard {shard_id} among {shard_count}")
+        value = self.next()
+        ms = value >> 22
+        if ms % shard_count != shard_id:
+            value = (ms + (shard_id - ms) % shard_count) << 22  # a few milliseconds ahead, on the right shard
+            self._last = value
+        return value
+
 
 def user_json(uid: int, name: str, *, bot: bool = False) -> dict[str, Any]:
     return {

@@ -58,10 +58,16 @@ async def get_gateway(emu: DiscordEmulator, call: Call) -> Any:
 
 
 async def get_gateway_bot(emu: DiscordEmulator, call: Call) -> Any:
+    started = sum(1 for r in emu.identifies if r.accepted)
     return {
         "url": emu.gateway_url,
-        "shards": 1,
-        "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1},
+        "shards": emu.recommended_shard_count(),
+        "session_start_limit": {
+            "total": 1000,
+            "remaining": max(0, 1000 - started),
+            "reset_after": 14_400_000,
+            "max_concurrency": emu.max_concurrency,
+        },
     }
 
 

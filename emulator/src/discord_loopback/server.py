@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import re
 import time
 from collections.abc import Callable
@@ -14,7 +15,16 @@ from aiohttp import BodyPartReader, web
 
 from . import interactions, rest
 from .errors import DiscordError, unauthorized
-from .gateway import GUILD_MEMBERS, GUILD_MESSAGES, PRIVILEGED_INTENTS, Gateway, Session
+from .gateway import (
+    GUILD_MEMBERS,
+    GUILD_MESSAGES,
+    PRIVILEGED_INTENTS,
+    Gateway,
+    IdentifyRecord,
+    Session,
+    Shard,
+    ShardSelector,
+)
 from .models import (
     ADMINISTRATOR,
     ALL_PERMISSIONS,
@@ -73,8 +83,20 @@ class DiscordEmulator:
         bot_name: str = "Bot",
         global_rate_limit: int | None = None,
         latency: float = 0.0,
+        max_concurrency: int = 1,
+        recommended_shards: int | None = None,
+        max_guilds_per_shard: int | None = 2500,
+        enforce_identify_rate: bool = False,
     ) -> None:
         self.token = token
+        # Sharding (NOTES.md §2.9). One IDENTIFY per bucket (shard_id % max_concurrency) per 5 s.
+        self.max_concurrency = max_concurrency
+        # GET /gateway/bot's `shards`; None: the fewest shards that keep every shard within max_guilds_per_shard.
+        self.recommended_shards = recommended_shards
+        # An IDENTIFY whose shard would hold more guilds is closed with 4011 (None: never).
+        self.max_guilds_per_shard = max_guilds_per_shard
+        # False: a too-early IDENTIFY is only recorded (IdentifyRecord.violation); True: it gets op 9 (d: false).
+        self.enforce_identify_rate = enforce_identify_rate
         # Discord's global REST limit per bot (50 requests a second); None: not enforced (the tests' default).
         self.global_rate_limit = global_rate_limit
         # Seconds every REST request takes before it is handled (the network and Discord's own time).
@@ -330,17 +352,19 @@ class DiscordEmulator:
     def clear_faults(self) -> None:
         self.faults.clear()
 
-    async def gateway_close(self, code: int = 4000) -> None:
-        await self.gateway.close(code)
+    # `shard` picks the session: None = the latest identified one, an int = that shard id's latest session,
+    # (shard_id, shard_count) = exactly that shard.
+    async def gateway_close(self, code: int = 4000, *, shard: ShardSelector | None = None) -> None:
+        await self.gateway.close(code, shard)
 
-    async def gateway_drop(self) -> None:
-        await self.gateway.drop()
+    async def gateway_drop(self, *, shard: ShardSelector | None = None) -> None:
+        await self.gateway.drop(shard)
 
-    async def gateway_reconnect(self) -> None:
-        await self.gateway.reconnect()
+    async def gateway_reconnect(self, *, shard: ShardSelector | None = None) -> None:
+        await self.gateway.reconnect(shard)
 
-    async def gateway_invalid_session(self, resumable: bool) -> None:
-        await self.gateway.invalid_session(resumable)
+    async def gateway_invalid_session(self, resumable: bool, *, shard: ShardSelector | None = None) -> None:
+        await self.gateway.invalid_session(resumable, shard)
 
     @property
     def ack_heartbeats(self) -> bool:
@@ -380,8 +404,9 @@ class DiscordEmulator:
             "email": None,
         }
 
-    def add_guild(self, name: str = "Guild A", *, channel_name: str = "general") -> Guild:
-        gid = self.ids.next()
+    def add_guild(self, name: str = "Guild A", *, channel_name: str = "general", shard: Shard | None = None) -> Guild:
+        """A new guild; with shard=(shard_id, shard_count) its id is chosen so that it lands on that shard."""
+        gid = self.ids.next() if shard is None else self.ids.next_on_shard(*shard)
         guild = Guild(gid, name, self.owner_id, everyone_role_id=gid, bot_role_id=self.ids.next())
         guild.roles[gid] = Role(gid, gid, "@everyone", DEFAULT_MEMBER_PERMISSIONS)
         guild.roles[guild.bot_role_id] = Role(
@@ -490,10 +515,17 @@ class DiscordEmulator:
         self.attachment_store[aid] = att
         return att
 
-    def guilds_for_shard(self, shard: list[int] | None) -> list[Guild]:
+    def guilds_for_shard(self, shard: Shard | list[int] | None) -> list[Guild]:
         if not shard or shard[1] <= 1:
             return list(self.guilds.values())
         return [g for g in self.guilds.values() if (g.id >> 22) % shard[1] == shard[0]]
+
+    def recommended_shard_count(self) -> int:
+        """GET /gateway/bot's `shards`: `recommended_shards`, else the fewest shards that avoid 4011."""
+        if self.recommended_shards is not None:
+            return self.recommended_shards
+        per_shard = self.max_guilds_per_shard or 2500
+        return max(1, math.ceil(len(self.guilds) / per_shard))
 
     def guild_json(self, guild: Guild) -> dict[str, Any]:
         return {
@@ -583,17 +615,42 @@ class DiscordEmulator:
     # -- gateway dispatch -------------------------------------------------------------------------------------
     @property
     def session(self) -> Session | None:
+        """The latest identified session, whatever its shard (the only one for an unsharded bot)."""
         return self.gateway.session
 
+    @property
+    def sessions(self) -> list[Session]:
+        """The live session of every shard (connected or not, not invalidated), by (shard_count, shard_id)."""
+        return self.gateway.live()
+
+    def session_for(self, guild_id: int | None) -> Session | None:
+        """The live session that receives the guild's interactions (guild_id None: DMs, shard 0), if any."""
+        return self.gateway.owner(guild_id)
+
+    def shard_session(self, shard: ShardSelector) -> Session | None:
+        """The latest session of a shard (an id, or (shard_id, shard_count)), even if invalidated."""
+        return self.gateway.find(shard)
+
+    @property
+    def identifies(self) -> list[IdentifyRecord]:
+        """Every IDENTIFY received, accepted or refused, in order (see IdentifyRecord)."""
+        return self.gateway.identifies
+
+    @property
+    def identify_violations(self) -> list[IdentifyRecord]:
+        """IDENTIFYs that came while their rate-limit bucket had identified less than 5 s before."""
+        return [r for r in self.gateway.identifies if r.violation]
+
+    @property
+    def pending_interactions(self) -> list[interactions.InteractionHandle]:
+        """Interactions waiting for a session of their guild's shard to IDENTIFY."""
+        return list(self.gateway.pending)
+
     def _dispatch_guild(self, t: str, guild: Guild, build: Callable[[Session], Any], intents: int = 0) -> None:
-        session = self.gateway.session
-        if session is None or not session.ready:
-            return
-        if intents and not session.intents & intents:
-            return
-        if session.shard and session.shard[1] > 1 and (guild.id >> 22) % session.shard[1] != session.shard[0]:
-            return
-        session.dispatch(t, build(session))
+        for session in self.gateway.owners(guild.id):
+            if not session.ready or (intents and not session.intents & intents):
+                continue
+            session.dispatch(t, build(session))
 
     def dispatch_message_event(self, t: str, msg: Message) -> None:
         if msg.ephemeral or msg.guild_id is None:
@@ -611,8 +668,11 @@ class DiscordEmulator:
         else:
             self._dispatch_guild(t, guild, lambda s: msg.to_json(), intents=GUILD_MESSAGES)
 
-    def sent_dispatches(self, type: str | None = None, *, all_sessions: bool = False) -> list[dict]:
-        sessions = list(self.gateway.sessions.values()) if all_sessions else [self.gateway.session]
+    def sent_dispatches(
+        self, type: str | None = None, *, all_sessions: bool = False, shard: ShardSelector | None = None
+    ) -> list[dict]:
+        """Dispatches of the latest session (or of a shard's latest session, or of every session ever)."""
+        sessions = list(self.gateway.sessions.values()) if all_sessions else [self.gateway.find(shard)]
         out = []
         for session in sessions:
             if session is None:
@@ -620,15 +680,36 @@ class DiscordEmulator:
             out += [json.loads(e.frame) for e in session.log if type is None or e.t == type]
         return out
 
-    async def wait_for_session(self, timeout: float = 20, *, newer_than: int = 0) -> Session:
-        """A connected session that got READY and every GUILD_CREATE, numbered above `newer_than`."""
+    async def wait_for_session(
+        self, timeout: float = 20, *, newer_than: int = 0, shard: ShardSelector | None = None
+    ) -> Session:
+        """A connected session that got READY and every GUILD_CREATE, numbered above `newer_than`.
+
+        Without `shard` it is the latest identified session; with it, that shard's latest session.
+        """
 
         def ready() -> Session | None:
-            s = self.gateway.session
+            s = self.gateway.find(shard)
             return s if s is not None and s.ready and s.connected and s.number > newer_than else None
 
+        which = "a bot session" if shard is None else f"a session for shard {shard}"
         return await self.notifier.wait(
-            ("session",), ready, timeout, lambda: f"a bot session (current: {self.gateway.session!r})"
+            ("session",), ready, timeout, lambda: f"{which} (current: {self.gateway.find(shard)!r})"
+        )
+
+    async def wait_for_shards(
+        self, shards: list[Shard] | list[int], timeout: float = 30, *, newer_than: int = 0
+    ) -> list[Session]:
+        """A connected, ready session numbered above `newer_than` for every shard given, in that order."""
+
+        def ready() -> list[Session] | None:
+            found = [self.gateway.find(shard) for shard in shards]
+            if all(s is not None and s.ready and s.connected and s.number > newer_than for s in found):
+                return found  # type: ignore[return-value]
+            return None
+
+        return await self.notifier.wait(
+            ("session",), ready, timeout, lambda: f"sessions for shards {shards} (live: {self.gateway.live()!r})"
         )
 
     @property
@@ -636,13 +717,24 @@ class DiscordEmulator:
         session = self.gateway.session
         return session.number if session else 0
 
-    async def wait_for_resume(self, timeout: float = 20, *, resumes_above: int = 0) -> Session:
+    async def wait_for_resume(
+        self, timeout: float = 20, *, resumes_above: int = 0, shard: ShardSelector | None = None
+    ) -> Session:
         def resumed() -> Session | None:
-            s = self.gateway.session
+            s = self.gateway.find(shard)
             return s if s is not None and s.connected and s.resumes > resumes_above else None
 
         return await self.notifier.wait(
-            ("session",), resumed, timeout, lambda: f"a RESUME (current: {self.gateway.session!r})"
+            ("session",), resumed, timeout, lambda: f"a RESUME (current: {self.gateway.find(shard)!r})"
+        )
+
+    async def wait_for_identifies(self, count: int, timeout: float = 30) -> list[IdentifyRecord]:
+        """The first `count` IDENTIFYs received (accepted or refused)."""
+        return await self.notifier.wait(
+            ("identify",),
+            lambda: self.gateway.identifies[:count] if len(self.gateway.identifies) >= count else None,
+            timeout,
+            lambda: f"{count} IDENTIFYs (have {self.gateway.identifies!r})",
         )
 
     # -- commands ---------------------------------------------------------------------------------------------
