@@ -73,3 +73,22 @@ class InvalidDraft(QuizError):
 
 class SessionEnded(QuizError):
     pass
+
+
+class StorageUnavailable(QuizError):
+    """The database cannot be reached (a PostgreSQL restart, a network cut): nothing was saved.
+
+    ``detail`` is for the log; the member sees only that it did not count and that a retry will work.
+    """
+
+    MESSAGE = (
+        "I couldn't save that: the quiz database is unreachable right now, so nothing was counted. "
+        "Please try again in a minute."
+    )
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(self.MESSAGE)
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return self.detail

@@ -15,15 +15,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
 from fsrs import Scheduler
 
 from bot.core.posts import PostInfo
 from bot.core.scoring import Standing, next_streak, points_for, week_of
-from bot.storage.database import Database
 from bot.storage.reviews import Answered, remember
 from bot.storage.rows import to_db_time
 from bot.storage.scores import ScoreRepository
+from bot.storage.seam import Conn, InTransaction, Storage
 from bot.storage.sql import BIGINT, INTEGER, TEXT, values
 from bot.storage.types import StoredAnswer
 
@@ -57,9 +56,8 @@ class _Tally:
 
 
 class AnswerWriter:
-    def __init__(self, db: Database, scores: ScoreRepository, fsrs: Scheduler) -> None:
+    def __init__(self, db: Storage, fsrs: Scheduler) -> None:
         self.db = db
-        self.scores = scores
         self.fsrs = fsrs
         self._queue: list[_Pending] = []
         self._wake = asyncio.Event()
@@ -120,7 +118,7 @@ class AnswerWriter:
 
     async def _with_feedback(
         self,
-        conn: aiosqlite.Connection,
+        conn: Conn,
         batch: list[_Pending],
         results: list[StoredAnswer],
         totals: dict[tuple[int, int], tuple[int, int, int]],
@@ -130,11 +128,12 @@ class AnswerWriter:
             return results
         guilds = {item.post.guild_id for item, _ in fresh}
         longest = max(item.board_top for item, _ in fresh)
-        tops = {guild: tuple(await self.scores.page(guild, None, longest, 0)) for guild in guilds}
+        scores = ScoreRepository(InTransaction(conn))  # sees this batch, which no other reader does yet
+        tops = {guild: tuple(await scores.page(guild, None, longest, 0)) for guild in guilds}
         above: dict[int, dict[int, int]] = {}
         for guild in guilds:
             points = [totals[key][2] for key in totals if key[0] == guild]
-            above[guild] = await self.scores.members_above(guild, None, points)
+            above[guild] = await scores.members_above(guild, None, points)
         progress = await _round_progress(conn, [item for item, _ in fresh])
         out: list[StoredAnswer] = []
         for item, result in zip(batch, results, strict=True):
@@ -158,7 +157,7 @@ class AnswerWriter:
         return out
 
 
-async def _round_progress(conn: aiosqlite.Connection, items: list[_Pending]) -> dict[tuple[int, int], tuple[int, int]]:
+async def _round_progress(conn: Conn, items: list[_Pending]) -> dict[tuple[int, int], tuple[int, int]]:
     """(answered, correct) in its round for every member of the batch who answered a round question."""
     pairs = sorted({(item.post.round_id, item.member_id) for item in items if item.post.round_id is not None})
     if not pairs:
@@ -173,7 +172,7 @@ async def _round_progress(conn: aiosqlite.Connection, items: list[_Pending]) -> 
 
 
 async def _write(
-    conn: aiosqlite.Connection, batch: list[_Pending], fsrs: Scheduler
+    conn: Conn, batch: list[_Pending], fsrs: Scheduler
 ) -> tuple[list[StoredAnswer], dict[tuple[int, int], tuple[int, int, int]]]:
     """Insert the batch and update totals; the caller holds the transaction."""
     keys = [(item.post.id, item.member_id) for item in batch]
@@ -237,7 +236,7 @@ async def _write(
 
 
 async def _update_totals(
-    conn: aiosqlite.Connection, fresh: list[tuple[_Pending, bool, int]]
+    conn: Conn, fresh: list[tuple[_Pending, bool, int]]
 ) -> dict[tuple[int, int], tuple[int, int, int]]:
     """Add the batch to scores, weekly scores and the histogram; return (answered, correct, points) after it."""
     members = sorted({(item.post.guild_id, item.member_id) for item, _, _ in fresh})
@@ -304,7 +303,7 @@ async def _update_totals(
 
 
 async def _explain_refusals(
-    conn: aiosqlite.Connection, batch: list[_Pending], missing: list[int], results: list[StoredAnswer | None]
+    conn: Conn, batch: list[_Pending], missing: list[int], results: list[StoredAnswer | None]
 ) -> None:
     """Tell a click on a closed post from a second click on an open one (which gets the stored answer)."""
     rows = await conn.execute_fetchall(

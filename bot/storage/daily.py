@@ -7,18 +7,15 @@ question and creates its ``posts`` row, before anything is sent: the primary key
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from datetime import date, datetime
-
-import aiosqlite
 
 from bot.core.content import Question
 from bot.core.delivery import Failure
 from bot.core.posts import PostInfo
 from bot.core.rotation import NextDaily
-from bot.storage.database import Database
 from bot.storage.rows import day_from_row, from_db_time, post_from_row, schedule_from_row, to_db_time
+from bot.storage.seam import Conn, Row, Storage
 from bot.storage.types import DailyDay, DailySchedule
 
 # A day that failed before a question was picked (e.g. an empty deck) still needs its row, so that
@@ -43,7 +40,7 @@ def _error_args(failure: Failure | None, stamp: str | None, guild_id: int) -> tu
 
 
 class DailyRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Storage) -> None:
         self.db = db
 
     # -- schedules ----------------------------------------------------------------------------
@@ -245,13 +242,13 @@ class DailyRepository:
 
 
 async def _insert_post(
-    conn: aiosqlite.Connection,
+    conn: Conn,
     guild_id: int,
     channel_id: int,
     question: Question,
     opened: datetime,
     closes: datetime,
-) -> sqlite3.Row:
+) -> Row:
     rows = await conn.execute_fetchall(
         "INSERT INTO posts (guild_id, channel_id, kind, question_id, question, answer, opened_at, closes_at)"
         " VALUES (?, ?, 'daily', ?, ?, ?, ?, ?) RETURNING *",

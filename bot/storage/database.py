@@ -46,6 +46,8 @@ class CommittedReads:
 class Database:
     """Owns the one writer connection shared by every coroutine of the process, and a read-only one."""
 
+    backend = "sqlite"
+
     def __init__(
         self,
         connection: aiosqlite.Connection,

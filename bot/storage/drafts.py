@@ -7,12 +7,12 @@ import json
 from datetime import datetime
 
 from bot.core.drafts import Draft
-from bot.storage.database import Database
 from bot.storage.rows import to_db_time
+from bot.storage.seam import Storage
 
 
 class DraftRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Storage) -> None:
         self.db = db
 
     async def keep(self, guild_id: int, member_id: int, draft: Draft, *, now: datetime, expires_at: datetime) -> None:

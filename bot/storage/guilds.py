@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.storage.database import Database
 from bot.storage.rows import db_time, to_db_time
+from bot.storage.seam import Storage
 
 # Every table keyed by guild, children before parents so foreign keys never block a delete.
 GUILD_TABLES = (
@@ -74,7 +74,7 @@ class Departed:
 
 
 class GuildRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Storage) -> None:
         self.db = db
 
     async def mod_role(self, guild_id: int) -> int | None:

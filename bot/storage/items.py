@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.core.item_analysis import ResponseGroup
-from bot.storage.database import Database
+from bot.storage.seam import Storage
 
 # Accuracy on the other questions; NULL for a member who answered only this one.
 _REST = "CASE WHEN m.answered > 1 THEN CAST(m.correct - r.correct AS DOUBLE PRECISION) / (m.answered - 1) END"
@@ -23,7 +23,7 @@ class ItemRepository:
     """Reads only, on the database's read-only connection: on its own aiosqlite thread a moderator's look
     at insights (the top rest scores of a question read each of its members) never holds up the writer."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Storage) -> None:
         self.db = db.committed
 
     async def groups(self, guild_id: int, question_id: str) -> list[ResponseGroup]:

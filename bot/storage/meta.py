@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.storage.database import Database
+from bot.storage.seam import Storage
 
 
 class MetaRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Storage) -> None:
         self.db = db
 
     async def get(self, key: str) -> str | None:

@@ -13,8 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
+from typing import TYPE_CHECKING
 
 from bot.storage.database import Database
+
+if TYPE_CHECKING:
+    from bot.storage.postgres import PostgresDatabase
 from bot.storage.ownership import DatabaseLocked, is_locked
 
 log = logging.getLogger(__name__)
@@ -42,9 +46,10 @@ class Migration:
     sql: str
 
 
-def shipped() -> Traversable:
-    """The migrations folder inside the installed package."""
-    return resources.files("bot.storage") / "migrations"
+def shipped(backend: str = "sqlite") -> Traversable:
+    """The migrations folder inside the installed package (PostgreSQL's translations in its subfolder)."""
+    folder = resources.files("bot.storage") / "migrations"
+    return folder / "postgres" if backend == "postgresql" else folder
 
 
 def discover(directory: Traversable | None = None) -> list[Migration]:
@@ -68,13 +73,18 @@ def discover(directory: Traversable | None = None) -> list[Migration]:
 
 
 async def apply_migrations(
-    db: Database, directory: Traversable | None = None, *, should_stop: Callable[[], bool] = lambda: False
+    db: Database | PostgresDatabase,
+    directory: Traversable | None = None,
+    *,
+    should_stop: Callable[[], bool] = lambda: False,
 ) -> list[int]:
     """Apply every pending migration, each with its version bump in one transaction.
 
     ``should_stop`` is asked before each migration; a stop that interrupts one (``Database.interrupt``)
     rolls it back. Either way ``MigrationInterrupted`` says where the database was left.
     """
+    if not isinstance(db, Database):  # PostgreSQL
+        return await _apply_postgres(db, discover(directory or shipped("postgresql")), should_stop)
     migrations = discover(directory)
     current = await db.user_version()
     if current > len(migrations):
@@ -99,4 +109,48 @@ async def apply_migrations(
             raise MigrationError(f"{migration.name} failed: {exc}") from exc
         log.info("applied migration %s", migration.name)
         applied.append(migration.version)
+    return applied
+
+
+# Held for the whole run, so two processes started together do not both migrate (the second waits).
+_MIGRATE_LOCK = 0x54524C52
+
+
+async def _apply_postgres(
+    db: PostgresDatabase, migrations: list[Migration], should_stop: Callable[[], bool]
+) -> list[int]:
+    """Each migration and its row in schema_migrations in one transaction (PostgreSQL's DDL is transactional)."""
+    import asyncpg
+
+    applied: list[int] = []
+    async with db.pool.acquire() as conn:
+        await conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations"
+            " (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+        )
+        await conn.execute("SELECT pg_advisory_lock($1)", _MIGRATE_LOCK)
+        try:
+            current = await conn.fetchval("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
+            if current > len(migrations):
+                raise MigrationError(
+                    f"the database is at schema version {current}, newer than this code ({len(migrations)})"
+                )
+            for migration in migrations[current:]:
+                if should_stop():
+                    raise MigrationInterrupted(current, None)
+                try:
+                    async with conn.transaction():
+                        await conn.execute(migration.sql)  # no arguments: the whole file in one round trip
+                        await conn.execute(
+                            "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
+                            migration.version,
+                            migration.name,
+                        )
+                except asyncpg.PostgresError as exc:
+                    raise MigrationError(f"{migration.name} failed: {exc}") from exc
+                current = migration.version
+                log.info("applied migration %s (PostgreSQL)", migration.name)
+                applied.append(migration.version)
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock($1)", _MIGRATE_LOCK)
     return applied

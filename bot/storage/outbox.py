@@ -7,22 +7,21 @@ worker carries out what is left at its next start.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
-from bot.storage.database import Database
 from bot.storage.rows import from_db_time, to_db_time
+from bot.storage.seam import Row, Storage
 from bot.storage.types import OutboxItem
 
 _SELECT = "SELECT id, kind, post_id, round_id, round_total, attempts FROM outbox"
 
 
-def _item(r: sqlite3.Row) -> OutboxItem:
+def _item(r: Row) -> OutboxItem:
     return OutboxItem(r[0], r[1], r[2], r[3], r[4], r[5])
 
 
 class OutboxRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Storage) -> None:
         self.db = db
 
     async def get(self, item_id: int) -> OutboxItem | None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core.posts import PostInfo
-from bot.storage.database import Database
 from bot.storage.rows import from_db_time, post_from_row, to_db_time
+from bot.storage.seam import Storage
 
 
 class PostRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Storage) -> None:
         self.db = db
 
     async def get(self, post_id: int) -> PostInfo | None:

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
 from fsrs import Scheduler
 
 from bot.core.content import Question
 from bot.core.practice import PickReason
-from bot.storage.database import Database
 from bot.storage.reviews import Answered, remember
 from bot.storage.rows import from_db_time, to_db_time
+from bot.storage.seam import Row, Storage
 from bot.storage.types import PracticeAnswer, PracticeSession
 
 
-def session_from_row(row: sqlite3.Row) -> PracticeSession:
+def session_from_row(row: Row) -> PracticeSession:
     body = row["question"]
     return PracticeSession(
         id=row["id"],
@@ -34,7 +33,7 @@ def session_from_row(row: sqlite3.Row) -> PracticeSession:
 
 
 class PracticeRepository:
-    def __init__(self, db: Database, fsrs: Scheduler) -> None:
+    def __init__(self, db: Storage, fsrs: Scheduler) -> None:
         self.db = db
         self.fsrs = fsrs
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core.content import Question
-from bot.storage.database import Database
 from bot.storage.rows import to_db_time
+from bot.storage.seam import Storage
 from bot.storage.types import AnswerRate
 
 
 class QuestionRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Storage) -> None:
         self.db = db
 
     async def hidden_question_ids(self, guild_id: int) -> set[str]:

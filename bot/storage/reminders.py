@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date, datetime
 
 from bot.core.results import Reminder
-from bot.storage.database import Database
 from bot.storage.rows import to_db_time
+from bot.storage.seam import Row, Storage
 
 
-def reminder_from_row(row: sqlite3.Row) -> Reminder:
+def reminder_from_row(row: Row) -> Reminder:
     sent = row["last_sent_on"]
     return Reminder(
         member_id=row["member_id"],
@@ -24,7 +23,7 @@ def reminder_from_row(row: sqlite3.Row) -> Reminder:
 
 
 class ReminderRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Storage) -> None:
         self.db = db
 
     async def get(self, member_id: int) -> Reminder | None:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
 from datetime import datetime
 
 from bot.core.content import Question
 from bot.core.reports import ReasonCode, Report, ReportStatus
-from bot.storage.database import Database
 from bot.storage.rows import db_time, from_db_time, to_db_time
+from bot.storage.seam import Row, Storage
 
 
-def report_from_row(row: sqlite3.Row) -> Report:
+def report_from_row(row: Row) -> Report:
     return Report(
         id=row["id"],
         guild_id=row["guild_id"],
@@ -32,7 +31,7 @@ def report_from_row(row: sqlite3.Row) -> Report:
 
 
 class ReportRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Storage) -> None:
         self.db = db
 
     async def save(

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from bot.core.review import scheduler
 from bot.storage.answers import AnswerWriter
 from bot.storage.daily import DailyRepository
-from bot.storage.database import Database
 from bot.storage.drafts import DraftRepository
 from bot.storage.guilds import GuildRepository
 from bot.storage.items import ItemRepository
@@ -21,6 +20,7 @@ from bot.storage.reports import ReportRepository
 from bot.storage.reviews import ReviewRepository
 from bot.storage.rounds import RoundRepository
 from bot.storage.scores import ScoreRepository
+from bot.storage.seam import Storage
 
 
 @dataclass(frozen=True)
@@ -42,16 +42,15 @@ class Repositories:
     outbox: OutboxRepository
 
     @classmethod
-    def over(cls, db: Database) -> Repositories:
-        scores = ScoreRepository(db)  # the answer writer reads inside its own transaction
+    def over(cls, db: Storage) -> Repositories:
         fsrs = scheduler()
         return cls(
             meta=MetaRepository(db),
             guilds=GuildRepository(db),
             rounds=RoundRepository(db),
             posts=PostRepository(db),
-            scores=ScoreRepository(db, committed=True),
-            answers=AnswerWriter(db, scores, fsrs),
+            scores=ScoreRepository(db.committed),
+            answers=AnswerWriter(db, fsrs),
             questions=QuestionRepository(db),
             drafts=DraftRepository(db),
             daily=DailyRepository(db),

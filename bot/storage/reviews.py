@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
 from fsrs import Scheduler
 
 from bot.core.review import Memory, review
-from bot.storage.database import Database
 from bot.storage.rows import db_time, from_db_time, to_db_time
+from bot.storage.seam import Conn, Row, Storage
 from bot.storage.sql import BIGINT, TEXT, values
 
 Key = tuple[int, int, str]  # guild, member, question
@@ -46,7 +44,7 @@ class Answered:
     at: datetime
 
 
-def memory_from_row(row: sqlite3.Row) -> Memory:
+def memory_from_row(row: Row) -> Memory:
     return Memory(
         state=row["state"],
         step=row["step"],
@@ -64,7 +62,7 @@ def _row(key: Key, m: Memory) -> tuple[object, ...]:
     return (*key, m.state, m.step, m.stability, m.difficulty, to_db_time(m.due), last, m.reviews, m.lapses)
 
 
-async def remember(conn: aiosqlite.Connection, answers: Sequence[Answered], fsrs: Scheduler) -> None:
+async def remember(conn: Conn, answers: Sequence[Answered], fsrs: Scheduler) -> None:
     """Fold ``answers`` into their review state; the caller holds the transaction that stored them."""
     if not answers:
         return
@@ -82,7 +80,7 @@ async def remember(conn: aiosqlite.Connection, answers: Sequence[Answered], fsrs
 
 
 class ReviewRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Storage) -> None:
         self.db = db
 
     async def memories(self, guild_id: int, member_id: int) -> dict[str, Memory]:

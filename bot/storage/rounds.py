@@ -10,12 +10,12 @@ from bot.core.content import Question
 from bot.core.posts import PostInfo
 from bot.core.rounds import RoundInfo, RoundStatus
 from bot.core.scoring import Standing
-from bot.storage.database import Database
 from bot.storage.rows import post_from_row, round_from_row, to_db_time
+from bot.storage.seam import Storage
 
 
 class RoundRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Storage) -> None:
         self.db = db
 
     async def create(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, date, datetime
 
 from bot.core.content import Question
 from bot.core.delivery import FAILURE_CODES, Failure
 from bot.core.posts import PostInfo
 from bot.core.rounds import RoundInfo
+from bot.storage.seam import Row
 from bot.storage.types import DailyDay, DailySchedule
 
 
@@ -25,7 +25,7 @@ def db_time(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-def round_from_row(row: sqlite3.Row) -> RoundInfo:
+def round_from_row(row: Row) -> RoundInfo:
     return RoundInfo(
         id=row["id"],
         guild_id=row["guild_id"],
@@ -40,7 +40,7 @@ def round_from_row(row: sqlite3.Row) -> RoundInfo:
     )
 
 
-def post_from_row(row: sqlite3.Row) -> PostInfo:
+def post_from_row(row: Row) -> PostInfo:
     return PostInfo(
         id=row["id"],
         guild_id=row["guild_id"],
@@ -56,7 +56,7 @@ def post_from_row(row: sqlite3.Row) -> PostInfo:
     )
 
 
-def failure_from_row(row: sqlite3.Row) -> Failure | None:
+def failure_from_row(row: Row) -> Failure | None:
     code = row["last_error_code"]
     if code is None:
         return None
@@ -64,7 +64,7 @@ def failure_from_row(row: sqlite3.Row) -> Failure | None:
     return Failure(code if code in FAILURE_CODES else "unexpected", channel, row["last_error_detail"])
 
 
-def schedule_from_row(row: sqlite3.Row) -> DailySchedule:
+def schedule_from_row(row: Row) -> DailySchedule:
     return DailySchedule(
         guild_id=row["guild_id"],
         channel_id=row["channel_id"],
@@ -80,7 +80,7 @@ def schedule_from_row(row: sqlite3.Row) -> DailySchedule:
     )
 
 
-def day_from_row(row: sqlite3.Row) -> DailyDay:
+def day_from_row(row: Row) -> DailyDay:
     return DailyDay(
         guild_id=row["guild_id"],
         local_date=date.fromisoformat(row["local_date"]),

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from bot.core.scoring import Standing
-from bot.storage.database import CommittedReads, Database
+from bot.storage.seam import Reads
 from bot.storage.types import MemberTotals
 
 
 class ScoreRepository:
-    """``committed=True`` (boards and stats shown to members) reads on the database's read-only connection,
-    which never sees an answer batch that may still roll back; the answer writer's own copy reads inside
-    its transaction."""
+    """Boards and stats shown to members read committed data only (``db.committed``): never an answer batch
+    that may still roll back. The answer writer reads through its own transaction (``InTransaction``)."""
 
-    def __init__(self, db: Database, *, committed: bool = False) -> None:
-        self.db = db
-        self.read: Database | CommittedReads = db.committed if committed else db
+    def __init__(self, read: Reads) -> None:
+        self.read = read
 
     async def page(self, guild_id: int, week: str | None, limit: int, offset: int) -> list[Standing]:
         """A page of the board (all time, or one ISO week), best first, with shared ranks for ties."""

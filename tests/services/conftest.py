@@ -11,8 +11,6 @@ from bot.catalog import load_catalog
 from bot.core.delivery import Failure
 from bot.services.container import Services, Workers, build
 from bot.services.ports import PublishError
-from bot.storage.database import Database
-from bot.storage.migrate import apply_migrations
 from bot.storage.repositories import Repositories
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "content"
@@ -104,14 +102,6 @@ class RecordingPublisher:
                 await self.changed.wait()
 
         await asyncio.wait_for(loop(), timeout)
-
-
-@pytest.fixture
-async def db(tmp_path):
-    database = await Database.open(tmp_path / "quiz.sqlite3")
-    await apply_migrations(database)
-    yield database
-    await database.close()
 
 
 @pytest.fixture

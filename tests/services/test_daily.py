@@ -52,8 +52,7 @@ async def configure(daily, *, guild=GUILD, channel=CHANNEL, time="09:00", tz=BER
 
 
 async def rows(db, sql, args=()):
-    async with db.conn.execute(sql, args) as cur:
-        return [tuple(row) for row in await cur.fetchall()]
+    return [tuple(row) for row in await db.fetch_all(sql, args)]
 
 
 async def days(db, guild=GUILD):

@@ -23,6 +23,7 @@ async def play(services, publisher, members, guild=GUILD, channel=10):
     return post
 
 
+@pytest.mark.parametrize("db", ["sqlite"], indirect=True)  # a backup copies the SQLite file
 async def test_backup_while_writing_is_consistent(services, publisher, db, tmp_path):
     """A backup taken during a stream of answers opens cleanly and holds a consistent prefix."""
     post = await play(services, publisher, [])
@@ -55,8 +56,7 @@ async def test_forget_member_removes_only_that_member_in_that_server(services, p
     board = await services.scores.board(GUILD, 102)
     assert [r.member_id for r in board.rows] == [102] and board.me.rank == 1
     assert (await services.scores.stats(OTHER, 101)).answered == 1
-    async with db.conn.execute("SELECT COUNT(*) FROM mastered WHERE member_id = 101 AND guild_id = ?", (GUILD,)) as cur:
-        assert (await cur.fetchone())[0] == 0
+    assert await db.fetch_value("SELECT COUNT(*) FROM mastered WHERE member_id = 101 AND guild_id = ?", (GUILD,)) == 0
 
 
 async def test_prune_removes_servers_that_left_long_ago(services, publisher, db, clock, workers):
@@ -69,8 +69,7 @@ async def test_prune_removes_servers_that_left_long_ago(services, publisher, db,
     assert await services.guilds.prune(days=60) == {}
     assert await services.guilds.prune(days=30) == {GUILD: 1}
     for table in GUILD_TABLES:
-        async with db.conn.execute(f"SELECT COUNT(*) FROM {table} WHERE guild_id = ?", (GUILD,)) as cur:
-            assert (await cur.fetchone())[0] == 0, table
+        assert await db.fetch_value(f"SELECT COUNT(*) FROM {table} WHERE guild_id = ?", (GUILD,)) == 0, table
     assert (await services.scores.stats(OTHER, 201)).answered == 1
 
 

@@ -108,7 +108,8 @@ async def test_rebuilt_review_state_equals_the_one_kept_answer_by_answer(service
     reviews = ReviewRepository(db)
     kept = await reviews.all()
     assert len(kept) == 3
-    await db.conn.execute("UPDATE reviews SET due = '2000-01-01T00:00:00.000000+00:00'")  # spoil the cache
+    async with db.transaction() as conn:  # spoil the cache
+        await conn.execute("UPDATE reviews SET due = '2000-01-01T00:00:00.000000+00:00'")
     assert await reviews.rebuild(scheduler()) == 3
     assert await reviews.all() == kept
 

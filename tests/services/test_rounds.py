@@ -221,7 +221,8 @@ async def test_a_post_never_confirmed_is_sent_again_on_resume(services, publishe
     await start(services, count=2)
     post = await first_post(publisher)
     await workers.rounds.close()
-    await db.conn.execute("UPDATE posts SET message_id = NULL WHERE id = ?", (post.id,))
+    async with db.transaction() as conn:
+        await conn.execute("UPDATE posts SET message_id = NULL WHERE id = ?", (post.id,))
     new_publisher = RecordingPublisher()
     _, again_workers = wire(db, clock, new_publisher, seed=1)
     try:
@@ -242,7 +243,8 @@ async def test_resume_finds_a_question_already_in_the_channel_instead_of_posting
     await start(services, count=2)
     post = await first_post(publisher)
     await workers.rounds.close()
-    await db.conn.execute("UPDATE posts SET message_id = NULL WHERE id = ?", (post.id,))
+    async with db.transaction() as conn:
+        await conn.execute("UPDATE posts SET message_id = NULL WHERE id = ?", (post.id,))
     again, again_workers = wire(db, clock, publisher, seed=1)  # the same channel: it holds the message already
     try:
         await again_workers.rounds.resume()

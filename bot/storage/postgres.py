@@ -1,0 +1,195 @@
+"""PostgreSQL through asyncpg: the same calls as the SQLite ``Database``, for several processes on one server.
+
+Repositories write ``?`` placeholders; they become ``$n`` here, once per statement text. Every write
+transaction first takes one transaction-level advisory lock, so writers take turns across every process
+as they do on one SQLite file: each repository's read-then-write (a score histogram, a daily claim) was
+written for one writer at a time and stays right without a second reading of each. Reads need no lock:
+outside a transaction each sees what was committed.
+
+A server that goes away (a restart, a network cut) fails the calls in flight with ``StorageUnavailable``:
+nothing is reported as saved that was not. The pool replaces connections the server closed, so once it
+is back the next call works without a restart of the bot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+import re
+from collections.abc import AsyncIterator, Iterable, Sequence
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+
+from bot.core.errors import StorageUnavailable
+
+log = logging.getLogger(__name__)
+
+WRITE_LOCK = 0x54524C51  # "TRLQ": the advisory lock every write transaction holds until it ends
+STATEMENT_TIMEOUT_MS = 10_000  # a statement stuck this long is cancelled by the server
+CONNECT_TIMEOUT_S = 5.0
+POOL_SIZE = 8
+
+# A quoted literal (skipped) or a placeholder: ?, or ?NNN for a numbered one used more than once.
+_TOKEN = re.compile(r"'(?:[^']|'')*'|\?(\d*)")
+
+# What a lost or refused connection raises: socket errors, asyncpg's own, and the server's "not now" family.
+_UNAVAILABLE: tuple[type[BaseException], ...] = (
+    OSError,
+    asyncio.TimeoutError,
+    asyncpg.exceptions.InterfaceError,
+    asyncpg.exceptions.PostgresConnectionError,  # class 08
+    asyncpg.exceptions.OperatorInterventionError,  # class 57: admin shutdown, cannot connect now, timeouts
+    asyncpg.exceptions.InsufficientResourcesError,  # class 53: too many connections, disk full
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def to_postgres(sql: str) -> str:
+    """``?`` placeholders as ``$1``, ``$2``... and ``?3`` as ``$3``; text inside quotes is left alone."""
+    count = 0
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal count
+        token = match.group(0)
+        if token.startswith("'"):
+            return token
+        if match.group(1):
+            return "$" + match.group(1)
+        count += 1
+        return f"${count}"
+
+    return _TOKEN.sub(replace, sql)
+
+
+def redacted(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def is_postgres_url(value: str) -> bool:
+    return value.startswith(("postgresql://", "postgres://"))
+
+
+class Cursor:
+    """What ``execute`` returns: the number of rows the statement changed."""
+
+    __slots__ = ("rowcount",)
+
+    def __init__(self, rowcount: int) -> None:
+        self.rowcount = rowcount
+
+
+def _rowcount(status: str) -> int:
+    # "INSERT 0 3", "UPDATE 2", "DELETE 0", "SELECT 1": the count is the last word.
+    last = status.rsplit(" ", 1)[-1]
+    return int(last) if last.isdigit() else -1
+
+
+class Connection:
+    """One pooled connection inside a transaction, with the calls repositories make on SQLite's."""
+
+    def __init__(self, conn: PoolConnectionProxy) -> None:
+        self._conn = conn
+
+    async def execute(self, sql: str, args: Sequence[object] = ()) -> Cursor:
+        return Cursor(_rowcount(await self._conn.execute(to_postgres(sql), *args)))
+
+    async def execute_fetchall(self, sql: str, args: Sequence[object] = ()) -> list[asyncpg.Record]:
+        return await self._conn.fetch(to_postgres(sql), *args)
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[object]]) -> None:
+        rows = list(rows)
+        if rows:
+            await self._conn.executemany(to_postgres(sql), rows)
+
+    @property
+    def raw(self) -> PoolConnectionProxy:
+        return self._conn
+
+
+class PostgresDatabase:
+    """A pool of connections to one PostgreSQL database."""
+
+    backend = "postgresql"
+
+    def __init__(self, pool: asyncpg.Pool, *, name: str) -> None:
+        self.pool = pool
+        self.name = name  # the URL without its password
+        self.committed = self  # outside a transaction every read sees committed data only
+        self.conflict: tuple[type[Exception], ...] = (asyncpg.exceptions.UniqueViolationError,)
+        self._write_lock = asyncio.Lock()  # this process's writers queue here, not on the server
+
+    @classmethod
+    async def open(cls, url: str, *, pool_size: int = POOL_SIZE) -> PostgresDatabase:
+        name = redacted(url)
+        try:
+            pool = await asyncpg.create_pool(
+                url,
+                min_size=1,
+                max_size=pool_size,
+                timeout=CONNECT_TIMEOUT_S,
+                command_timeout=STATEMENT_TIMEOUT_MS / 1000 + 5,
+                server_settings={
+                    "application_name": "trl-quiz-bot",
+                    "statement_timeout": str(STATEMENT_TIMEOUT_MS),
+                    "idle_in_transaction_session_timeout": str(6 * STATEMENT_TIMEOUT_MS),
+                },
+            )
+        except _UNAVAILABLE as exc:
+            raise StorageUnavailable(f"{name} is unreachable: {exc}") from None
+        except asyncpg.exceptions.PostgresError as exc:  # a wrong password, a database that does not exist
+            from bot.storage.ownership import DatabaseProblem
+
+            raise DatabaseProblem(f"{name}: {exc}") from None
+        return cls(pool, name=name)
+
+    async def close(self) -> None:
+        with contextlib.suppress(*_UNAVAILABLE):
+            await asyncio.wait_for(self.pool.close(), timeout=10)
+
+    async def interrupt(self) -> None:
+        """Cancel what runs now: closing the pool ends every statement in flight."""
+        self.pool.terminate()
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Connection]:
+        """The block as one transaction holding the write lock; rolled back on any error."""
+        async with self._write_lock:
+            try:
+                async with self.pool.acquire() as conn, conn.transaction():
+                    await conn.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
+                    yield Connection(conn)
+            except _UNAVAILABLE as exc:
+                raise StorageUnavailable(f"{self.name}: {type(exc).__name__}: {exc}") from exc
+
+    async def fetch_one(self, sql: str, args: Sequence[object] = ()) -> asyncpg.Record | None:
+        try:
+            return await self.pool.fetchrow(to_postgres(sql), *args)
+        except _UNAVAILABLE as exc:
+            raise StorageUnavailable(f"{self.name}: {type(exc).__name__}: {exc}") from exc
+
+    async def fetch_all(self, sql: str, args: Sequence[object] = ()) -> list[asyncpg.Record]:
+        try:
+            return await self.pool.fetch(to_postgres(sql), *args)
+        except _UNAVAILABLE as exc:
+            raise StorageUnavailable(f"{self.name}: {type(exc).__name__}: {exc}") from exc
+
+    async def fetch_value(self, sql: str, args: Sequence[object] = (), default: object = None) -> Any:
+        row = await self.fetch_one(sql, args)
+        return row[0] if row is not None and row[0] is not None else default
+
+    async def user_version(self) -> int:
+        """The schema version: the highest migration recorded (0 for an empty database)."""
+        exists = await self.fetch_value("SELECT to_regclass('schema_migrations') IS NOT NULL", default=False)
+        if not exists:
+            return 0
+        return int(await self.fetch_value("SELECT MAX(version) FROM schema_migrations", default=0))
