@@ -19,11 +19,11 @@ from pydantic import ValidationError
 from bot.cli import CommandError, Interrupted, Stop, exit_without_hanging, guarded, in_background
 from bot.cli_content import CONTENT_SETTING, SCHEMA_PATH, check_content, write_schema
 from bot.cli_insights import run_insights
+from bot.cli_storage import DATABASE_SETTING, URL_SETTING, describe, open_database, open_unchanged
 
 log = logging.getLogger("bot")
 
 ENV_FILE = Path(".env")
-DATABASE_SETTING = "QUIZBOT_DATABASE"
 MAX_PRUNE_DAYS = 36_500  # a century: earlier than any date the bot wrote, and still a valid date to subtract
 
 
@@ -94,8 +94,8 @@ def load_settings():
 def _setting_problem(error) -> str:
     where = ".".join(map(str, error["loc"]))
     if error["type"] == "value_error":  # our validators' own sentences
-        return f"{where} {error['ctx']['error']}"
-    return f"{where}: {error['msg']}"
+        return f"{where} {error['ctx']['error']}".lstrip()
+    return f"{where}: {error['msg']}".lstrip(": ")
 
 
 def require_token(settings) -> str:
@@ -106,49 +106,6 @@ def require_token(settings) -> str:
         )
         raise SystemExit(2)
     return settings.discord_token.get_secret_value()
-
-
-async def open_database(settings, stop: Stop | None = None, *, create: bool = True):
-    from bot.storage.database import Database
-    from bot.storage.migrate import MigrationError, MigrationInterrupted, apply_migrations, discover
-
-    db = await Database.open(settings.database, setting=DATABASE_SETTING, newest=len(discover()), create=create)
-    stop = stop or Stop()
-    try:
-        with stop.meanwhile(in_background(db.interrupt)):
-            applied = await apply_migrations(db, should_stop=lambda: stop.requested)
-    except MigrationInterrupted as exc:
-        await db.close()
-        in_progress = "no migration was in progress"
-        if exc.rolled_back:
-            in_progress = f"the migration in progress, {exc.rolled_back}, was rolled back"
-        raise Interrupted(
-            f"interrupted by {stop.name}; {db.name} is at schema version {exc.version} ({in_progress})",
-            exit_code=stop.exit_code,
-        ) from None
-    except MigrationError as exc:
-        await db.close()
-        raise CommandError(
-            f"{db.name}: {exc}; the database stays at its previous schema version", exit_code=1
-        ) from None
-    except BaseException:
-        await db.close()
-        raise
-    if applied:
-        log.info("database %s migrated to version %d", settings.database, applied[-1])
-    await build_reviews_if_missing(db)
-    return db
-
-
-async def build_reviews_if_missing(db) -> None:
-    """Databases from before spaced review get their members' review state from their answer history."""
-    from bot.core.review import scheduler
-    from bot.storage.reviews import ReviewRepository
-
-    reviews = ReviewRepository(db)
-    if await reviews.needs_rebuild():
-        built = await reviews.rebuild(scheduler())
-        log.info("built review state for %d (member, question) pairs from the answer history", built)
 
 
 async def rebuild_reviews(settings) -> int:
@@ -169,11 +126,19 @@ async def run_bot(settings, token: str, *, sync_guild: int | None = None, sync_o
     stop = Stop.on_signals_in(asyncio.get_running_loop())
     # Opened (and refused if it isn't usable) before anything goes out to Discord.
     db = await open_database(settings, stop)
+    lock = None
     try:
+        if settings.database_url is None and not sync_only:
+            from bot.storage.single_process import hold
+
+            lock = hold(settings.database, db.name)
         # The operator's inputs are checked first, quickly; only then is the Discord side loaded.
         import discord
 
+        from bot.core.shards import ALL, ShardSet
         from bot.services.container import build
+        from bot.services.identify import IdentifyGate
+        from bot.storage.identify import IdentifyRepository
         from bot.storage.repositories import Repositories
         from bot.ui import endpoint
         from bot.ui.client import QuizBot
@@ -186,7 +151,11 @@ async def run_bot(settings, token: str, *, sync_guild: int | None = None, sync_o
         discord.VoiceClient.warn_nacl = False
         discord.VoiceClient.warn_dave = False
         publisher = DiscordPublisher()
-        services, workers = build(Repositories.over(db), catalog, publisher, utc_now)
+        sharded = settings.shards()
+        shards = ShardSet(sharded[0], tuple(sharded[1])) if sharded else None
+        services, workers = build(Repositories.over(db, shards or ALL), catalog, publisher, utc_now)
+        # Several processes identify in turns kept in the database; one process needs only discord.py's own.
+        gate = IdentifyGate(IdentifyRepository(db), utc_now).wait_turn if shards else None
         bot = QuizBot(
             services,
             publisher,
@@ -194,7 +163,9 @@ async def run_bot(settings, token: str, *, sync_guild: int | None = None, sync_o
             sync_commands=not sync_only,
             # `python -m bot sync` only logs in to sync: it must never post, resume rounds or run the daily loop.
             background=() if sync_only else workers.all(),
-            storage=f"sqlite:{settings.database} schema v{await db.user_version()}",
+            storage=f"{db.backend}:{describe(settings)} schema v{await db.user_version()}",
+            shards=shards,
+            identify_gate=gate,
         )
         async with bot:
             stop.on_stop(in_background(bot.close))
@@ -219,6 +190,8 @@ async def run_bot(settings, token: str, *, sync_guild: int | None = None, sync_o
             return 0
     finally:
         await db.close()
+        if lock is not None:
+            lock.release()
 
 
 def discord_failure(exc: Exception, settings) -> int:
@@ -265,7 +238,7 @@ def load_content(settings):
 async def migrate(settings) -> int:
     db = await open_database(settings, Stop.on_signals_in(asyncio.get_running_loop()))
     try:
-        print(f"schema version {await db.user_version()} ({settings.database})")
+        print(f"schema version {await db.user_version()} ({describe(settings)})")
     finally:
         await db.close()
     return 0
@@ -274,6 +247,11 @@ async def migrate(settings) -> int:
 def run_backup(settings, target: Path) -> int:
     from bot.storage.backup import BackupInterrupted, backup
 
+    if settings.database_url is not None:
+        raise CommandError(
+            f"backup copies the SQLite file, and {URL_SETTING} points at PostgreSQL: use pg_dump there, or "
+            f"`python -m bot copy-db` to copy it into a SQLite file"
+        )
     with Stop().handling_signals() as stop:
         try:
             version = backup(settings.database, target, setting=DATABASE_SETTING, should_stop=lambda: stop.requested)
@@ -336,23 +314,6 @@ async def prune_each(db, service, departed, stop: Stop) -> int:
         print(f"pruned server {server.guild_id}: {answers} answers")
         pruned += 1
     return pruned
-
-
-async def open_unchanged(settings):
-    """Open read-only for a dry run: no migration, no marker, nothing written; refuse an out-of-date schema."""
-    from bot.storage.database import Database
-    from bot.storage.migrate import discover
-
-    newest = len(discover())
-    db = await Database.open(settings.database, setting=DATABASE_SETTING, newest=newest, read_only=True)
-    version = await db.user_version()
-    if version < newest:
-        await db.close()
-        raise CommandError(
-            f"{db.name} is at schema version {version}, this bot's is {newest}: run `python -m bot migrate` first "
-            "(a dry run changes nothing, migrations included)"
-        )
-    return db
 
 
 def main(argv: list[str] | None = None) -> int:

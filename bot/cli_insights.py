@@ -27,12 +27,11 @@ def _fmt(value: float | None, spec: str) -> str:
 async def report(settings: Any, deck: str) -> tuple[list[str], str]:
     """(the table to print, the CSV text)."""
     from bot.catalog import ContentError, load_catalog
+    from bot.cli_storage import open_database
     from bot.core.errors import QuizError
     from bot.services.bank import QuestionBank
     from bot.services.insights import InsightService, to_csv
-    from bot.storage.database import Database
     from bot.storage.items import ItemRepository
-    from bot.storage.migrate import apply_migrations
     from bot.storage.questions import QuestionRepository
     from bot.storage.reports import ReportRepository
 
@@ -40,9 +39,8 @@ async def report(settings: Any, deck: str) -> tuple[list[str], str]:
         catalog = load_catalog(settings.content_dir)
     except ContentError as exc:
         raise InsightsFailed("\n".join(exc.problems)) from None
-    db = await Database.open(settings.database)
+    db = await open_database(settings)
     try:
-        await apply_migrations(db)
         service = InsightService(
             ItemRepository(db),
             ReportRepository(db),

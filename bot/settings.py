@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -23,13 +23,18 @@ class Settings(BaseSettings):
         default="INFO", validation_alias="QUIZBOT_LOG_LEVEL"
     )
     api_base_url: str | None = Field(default=None, validation_alias="QUIZBOT_API_BASE_URL")
+    # PostgreSQL for several processes; unset, the SQLite file QUIZBOT_DATABASE serves one process.
+    database_url: SecretStr | None = Field(default=None, validation_alias="QUIZBOT_DATABASE_URL")
+    # Sharding: this process runs shards QUIZBOT_SHARD_IDS (e.g. "0,1") of QUIZBOT_SHARD_COUNT.
+    shard_count: int | None = Field(default=None, validation_alias="QUIZBOT_SHARD_COUNT")
+    shard_ids: str | None = Field(default=None, validation_alias="QUIZBOT_SHARD_IDS")
 
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
-    @field_validator("discord_token", "api_base_url", mode="before")
+    @field_validator("discord_token", "api_base_url", "database_url", "shard_count", "shard_ids", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -49,3 +54,47 @@ class Settings(BaseSettings):
         if value and not value.startswith(("http://", "https://")):
             raise ValueError(f"must start with http:// or https://, e.g. http://127.0.0.1:8080/api/v10 (got {value!r})")
         return value.rstrip("/") if value else value
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_only(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(("postgresql://", "postgres://")):
+            raise ValueError(
+                "must be a PostgreSQL URL such as postgresql://quizbot:secret@127.0.0.1:5432/quizbot; "
+                "for SQLite set QUIZBOT_DATABASE to a file instead"
+            )
+        return value
+
+    @field_validator("shard_count")
+    @classmethod
+    def _positive(cls, value: int | None) -> int | None:
+        if value is not None and value < 1:
+            raise ValueError(f"must be 1 or more (got {value})")
+        return value
+
+    @model_validator(mode="after")
+    def _shards_fit(self) -> Settings:
+        self.shards()  # raises with the reason
+        return self
+
+    def shards(self) -> tuple[int, list[int]] | None:
+        """(shard count, this process's shard ids), or None for an unsharded bot."""
+        if self.shard_ids is None:
+            if self.shard_count is None:
+                return None
+            return self.shard_count, list(range(self.shard_count))
+        if self.shard_count is None:
+            raise ValueError("QUIZBOT_SHARD_IDS needs QUIZBOT_SHARD_COUNT, the total number of shards")
+        try:
+            ids = [int(part) for part in self.shard_ids.split(",")]
+        except ValueError:
+            raise ValueError(
+                f"QUIZBOT_SHARD_IDS must be shard numbers separated by commas, e.g. 0,1 (got {self.shard_ids!r})"
+            ) from None
+        wrong = [i for i in ids if not 0 <= i < self.shard_count]
+        if wrong or len(set(ids)) != len(ids):
+            raise ValueError(
+                f"QUIZBOT_SHARD_IDS must be distinct numbers from 0 to {self.shard_count - 1} "
+                f"(QUIZBOT_SHARD_COUNT={self.shard_count}), got {self.shard_ids!r}"
+            )
+        return self.shard_count, ids

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from bot.core.errors import StorageUnavailable
 from bot.services.ports import Clock
 
 log = logging.getLogger(__name__)
@@ -22,6 +23,7 @@ class PassLoop:
     name = "loop"
     min_sleep = 0.05  # seconds: never spin
     max_sleep = 30.0  # seconds: bounds what a missed wake-up or a clock change can cost
+    storage_retry = 5.0  # seconds between passes while the database is unreachable
 
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
@@ -57,6 +59,9 @@ class PassLoop:
             self._wakeup.clear()  # before the pass, so a change during it triggers another pass
             try:
                 next_at = await self.step()
+            except StorageUnavailable as exc:  # a database restart: say so in one line, look again soon
+                log.warning("%s pass: %s; trying again in %g s", self.name, exc.detail, self.storage_retry)
+                next_at = self.clock() + timedelta(seconds=self.storage_retry)
             except Exception:
                 log.exception("%s pass failed; trying again shortly", self.name)
                 next_at = None

@@ -17,6 +17,7 @@ from datetime import datetime
 
 from fsrs import Scheduler
 
+from bot.core.errors import StorageUnavailable
 from bot.core.posts import PostInfo
 from bot.core.scoring import Standing, next_streak, points_for, week_of
 from bot.storage.reviews import Answered, remember
@@ -103,6 +104,11 @@ class AnswerWriter:
             for item in batch:
                 item.done.cancel()
             raise
+        except StorageUnavailable as exc:  # every answer of the batch fails alike: no retries one by one
+            for item in batch:
+                if not item.done.done():
+                    item.done.set_exception(exc)
+            return
         except Exception as exc:
             if len(batch) > 1:
                 # One bad answer must not fail its neighbours: retry each in its own transaction.

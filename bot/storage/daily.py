@@ -14,8 +14,10 @@ from bot.core.content import Question
 from bot.core.delivery import Failure
 from bot.core.posts import PostInfo
 from bot.core.rotation import NextDaily
+from bot.core.shards import ALL, ShardSet
 from bot.storage.rows import day_from_row, from_db_time, post_from_row, schedule_from_row, to_db_time
 from bot.storage.seam import Conn, Row, Storage
+from bot.storage.sql import owned
 from bot.storage.types import DailyDay, DailySchedule
 
 # A day that failed before a question was picked (e.g. an empty deck) still needs its row, so that
@@ -40,8 +42,10 @@ def _error_args(failure: Failure | None, stamp: str | None, guild_id: int) -> tu
 
 
 class DailyRepository:
-    def __init__(self, db: Storage) -> None:
+    def __init__(self, db: Storage, shards: ShardSet = ALL) -> None:
         self.db = db
+        self.mine = owned(shards)  # the scans of background loops keep to this process's servers
+        self.mine_days = owned(shards, "d.guild_id")
 
     # -- schedules ----------------------------------------------------------------------------
     async def schedule(self, guild_id: int) -> DailySchedule | None:
@@ -52,7 +56,7 @@ class DailyRepository:
         """Enabled schedules whose next post time has come, or is not worked out yet (an index range)."""
         rows = await self.db.fetch_all(
             "SELECT * FROM daily_schedules WHERE enabled = 1 AND (next_post_at <= ? OR next_post_at IS NULL)"
-            " ORDER BY next_post_at NULLS FIRST, guild_id",
+            f" AND {self.mine} ORDER BY next_post_at NULLS FIRST, guild_id",
             (to_db_time(now),),
         )
         return [schedule_from_row(row) for row in rows]
@@ -60,7 +64,9 @@ class DailyRepository:
     async def next_due(self) -> datetime | None:
         """The soonest next post time of an enabled schedule (one index lookup)."""
         return from_db_time(
-            await self.db.fetch_value("SELECT MIN(next_post_at) FROM daily_schedules WHERE enabled = 1")
+            await self.db.fetch_value(
+                f"SELECT MIN(next_post_at) FROM daily_schedules WHERE enabled = 1 AND {self.mine}"
+            )
         )
 
     async def set_next(self, guild_id: int, at: datetime) -> None:
@@ -123,7 +129,9 @@ class DailyRepository:
 
     async def claimed_days(self) -> list[DailyDay]:
         """Days claimed but never confirmed or failed: the process stopped while posting them."""
-        rows = await self.db.fetch_all(_DAY_SELECT + " WHERE d.status = 'claimed' ORDER BY d.guild_id")
+        rows = await self.db.fetch_all(
+            _DAY_SELECT + f" WHERE d.status = 'claimed' AND {self.mine_days} ORDER BY d.guild_id"
+        )
         return [day_from_row(row) for row in rows]
 
     async def asked_ids(self, guild_id: int, cycle: int) -> set[str]:

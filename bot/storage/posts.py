@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core.posts import PostInfo
+from bot.core.shards import ALL, ShardSet
 from bot.storage.rows import from_db_time, post_from_row, to_db_time
 from bot.storage.seam import Storage
+from bot.storage.sql import owned
 
 
 class PostRepository:
-    def __init__(self, db: Storage) -> None:
+    def __init__(self, db: Storage, shards: ShardSet = ALL) -> None:
         self.db = db
+        self.mine = owned(shards)  # the scans of background loops keep to this process's servers
 
     async def get(self, post_id: int) -> PostInfo | None:
         row = await self.db.fetch_one("SELECT * FROM posts WHERE id = ?", (post_id,))
@@ -50,7 +53,7 @@ class PostRepository:
         """Open daily posts whose time is up, soonest first (an index range: cheap with many servers)."""
         rows = await self.db.fetch_all(
             "SELECT * FROM posts WHERE kind = 'daily' AND closed_at IS NULL AND closes_at <= ?"
-            " AND message_id IS NOT NULL ORDER BY closes_at, id",
+            f" AND message_id IS NOT NULL AND {self.mine} ORDER BY closes_at, id",
             (to_db_time(now),),
         )
         return [post_from_row(row) for row in rows]
@@ -60,6 +63,7 @@ class PostRepository:
         return from_db_time(
             await self.db.fetch_value(
                 "SELECT MIN(closes_at) FROM posts WHERE kind = 'daily' AND closed_at IS NULL AND message_id IS NOT NULL"
+                f" AND {self.mine}"
             )
         )
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from bot.core.results import Reminder
+from bot.core.shards import ALL, ShardSet
 from bot.storage.rows import to_db_time
 from bot.storage.seam import Row, Storage
+from bot.storage.sql import owned
 
 
 def reminder_from_row(row: Row) -> Reminder:
@@ -23,15 +25,16 @@ def reminder_from_row(row: Row) -> Reminder:
 
 
 class ReminderRepository:
-    def __init__(self, db: Storage) -> None:
+    def __init__(self, db: Storage, shards: ShardSet = ALL) -> None:
         self.db = db
+        self.mine = owned(shards)  # the scans of background loops keep to this process's servers
 
     async def get(self, member_id: int) -> Reminder | None:
         row = await self.db.fetch_one("SELECT * FROM reminders WHERE member_id = ?", (member_id,))
         return reminder_from_row(row) if row else None
 
     async def enabled(self) -> list[Reminder]:
-        rows = await self.db.fetch_all("SELECT * FROM reminders WHERE enabled = 1 ORDER BY member_id")
+        rows = await self.db.fetch_all(f"SELECT * FROM reminders WHERE enabled = 1 AND {self.mine} ORDER BY member_id")
         return [reminder_from_row(row) for row in rows]
 
     async def turn_on(self, member_id: int, guild_id: int, local_time: str, timezone: str, now: datetime) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.core.review import scheduler
+from bot.core.shards import ALL, ShardSet
 from bot.storage.answers import AnswerWriter
 from bot.storage.daily import DailyRepository
 from bot.storage.drafts import DraftRepository
@@ -42,22 +43,23 @@ class Repositories:
     outbox: OutboxRepository
 
     @classmethod
-    def over(cls, db: Storage) -> Repositories:
+    def over(cls, db: Storage, shards: ShardSet = ALL) -> Repositories:
+        """Every repository over ``db``; the background loops' scans keep to ``shards``' servers."""
         fsrs = scheduler()
         return cls(
             meta=MetaRepository(db),
             guilds=GuildRepository(db),
-            rounds=RoundRepository(db),
-            posts=PostRepository(db),
+            rounds=RoundRepository(db, shards),
+            posts=PostRepository(db, shards),
             scores=ScoreRepository(db.committed),
             answers=AnswerWriter(db, fsrs),
             questions=QuestionRepository(db),
             drafts=DraftRepository(db),
-            daily=DailyRepository(db),
+            daily=DailyRepository(db, shards),
             reviews=ReviewRepository(db),
             practice=PracticeRepository(db, fsrs),
-            reminders=ReminderRepository(db),
+            reminders=ReminderRepository(db, shards),
             items=ItemRepository(db),
             reports=ReportRepository(db),
-            outbox=OutboxRepository(db),
+            outbox=OutboxRepository(db, shards),
         )

@@ -10,13 +10,16 @@ from bot.core.content import Question
 from bot.core.posts import PostInfo
 from bot.core.rounds import RoundInfo, RoundStatus
 from bot.core.scoring import Standing
+from bot.core.shards import ALL, ShardSet
 from bot.storage.rows import post_from_row, round_from_row, to_db_time
 from bot.storage.seam import Storage
+from bot.storage.sql import owned
 
 
 class RoundRepository:
-    def __init__(self, db: Storage) -> None:
+    def __init__(self, db: Storage, shards: ShardSet = ALL) -> None:
         self.db = db
+        self.mine = owned(shards)  # the scans of background loops keep to this process's servers
 
     async def create(
         self,
@@ -77,7 +80,7 @@ class RoundRepository:
         return round_from_row(row) if row else None
 
     async def running(self) -> list[RoundInfo]:
-        rows = await self.db.fetch_all("SELECT * FROM rounds WHERE status = 'running' ORDER BY id")
+        rows = await self.db.fetch_all(f"SELECT * FROM rounds WHERE status = 'running' AND {self.mine} ORDER BY id")
         return [round_from_row(r) for r in rows]
 
     async def end(self, round_id: int, status: RoundStatus, now: datetime) -> bool:

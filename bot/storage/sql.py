@@ -6,6 +6,8 @@ FILTER and NULLS FIRST. Where they differ in what they infer, these helpers spel
 
 from __future__ import annotations
 
+from bot.core.shards import ShardSet
+
 BIGINT, INTEGER, TEXT = "BIGINT", "INTEGER", "TEXT"
 
 
@@ -18,3 +20,14 @@ def values(rows: int, *types: str) -> str:
     first = "(" + ", ".join(f"CAST(? AS {t})" for t in types) + ")"
     rest = "(" + ", ".join("?" for _ in types) + ")"
     return ", ".join([first, *[rest] * (rows - 1)])
+
+
+def owned(shards: ShardSet, column: str = "guild_id") -> str:
+    """A condition keeping the rows of this process's servers ("TRUE" when it serves them all).
+
+    The numbers come from the operator's settings, checked as integers, so they are written inline.
+    """
+    if shards.everything:
+        return "TRUE"
+    ids = ", ".join(str(int(i)) for i in sorted(set(shards.ids)))
+    return f"(({column} >> 22) % {int(shards.count)}) IN ({ids})"

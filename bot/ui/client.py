@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 import discord
 from discord.ext import commands
 
+from bot.core.shards import ShardSet
 from bot.services.container import Services
 from bot.services.ports import BackgroundWork
 from bot.ui import buttons, endpoint
@@ -17,6 +19,8 @@ from bot.ui.sync import sync_if_changed
 from bot.ui.tree import QuizTree
 
 log = logging.getLogger(__name__)
+
+IdentifyTurn = Callable[[int, int], Awaitable[None]]  # (shard id, max_concurrency): returns when it may identify
 
 GC_YOUNG_THRESHOLD = 50_000
 
@@ -49,14 +53,23 @@ class QuizBot(commands.AutoShardedBot):
         sync_commands: bool = True,
         background: Sequence[BackgroundWork] = (),
         storage: str = "",
+        shards: ShardSet | None = None,
+        identify_gate: IdentifyTurn | None = None,
     ) -> None:
+        sharding: dict[str, Any] = {}
+        if shards is not None:  # this process runs some shards of several processes
+            sharding = {"shard_count": shards.count, "shard_ids": list(shards.ids)}
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents(),
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
             tree_cls=QuizTree,
+            **sharding,
         )
+        self.shard_set = shards
+        self.identify_gate = identify_gate
+        self._max_concurrency: int | None = None
         self.services = services
         self.api_base_url = api_base_url
         self.sync_commands = sync_commands
@@ -88,14 +101,25 @@ class QuizBot(commands.AutoShardedBot):
         elif interaction.type is discord.InteractionType.modal_submit:
             await buttons.on_form_submit(interaction)
 
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """With an identify gate, every identify of every process takes its turn in the shared database
+        (discord.py's own hook only spaces the identifies of this process)."""
+        if self.identify_gate is None:
+            await super().before_identify_hook(shard_id, initial=initial)
+            return
+        if self._max_concurrency is None:
+            self._max_concurrency = (await self.fetch_session_start_limits()).max_concurrency
+        await self.identify_gate(shard_id or 0, self._max_concurrency)
+
     async def on_ready(self) -> None:
         # The one line an operator looks for: who the bot is, what it sees, what it stores in.
         user = self.user
         log.info(
-            "ready as %s (id %s): %d servers, database %s",
+            "ready as %s (id %s): %d servers, %s, database %s",
             user,
             user.id if user else "?",
             len(self.guilds),
+            self.shard_set or "all shards",
             self.storage or "unknown",
         )
 

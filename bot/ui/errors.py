@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
-from bot.core.errors import DailyNotPosted, QuizError
+from bot.core.errors import DailyNotPosted, QuizError, StorageUnavailable
 from bot.ui.checks import NEEDS_MODERATOR
 from bot.ui.failures import failure_text
 
@@ -39,7 +39,10 @@ async def handle(interaction: discord.Interaction[QuizBot], error: BaseException
     """Tell the member what went wrong; log what they cannot fix."""
     if isinstance(error, app_commands.CommandInvokeError):
         error = error.original
-    if isinstance(error, DailyNotPosted):
+    if isinstance(error, StorageUnavailable):
+        log.warning("database unreachable while handling interaction %s: %s", interaction.id, error.detail)
+        message = error.user_message
+    elif isinstance(error, DailyNotPosted):
         message = f"Today's question could not be posted: {failure_text(error.failure)} Fix it and try again."
     elif isinstance(error, QuizError):
         message = error.user_message

@@ -9,6 +9,7 @@ import pytest
 
 from bot.catalog import load_catalog
 from bot.core.delivery import Failure
+from bot.core.shards import ALL
 from bot.services.container import Services, Workers, build
 from bot.services.ports import PublishError
 from bot.storage.repositories import Repositories
@@ -114,9 +115,9 @@ def publisher():
     return RecordingPublisher()
 
 
-def wire(db, clock, publisher, seed=7) -> tuple[Services, Workers]:
+def wire(db, clock, publisher, seed=7, shards=ALL) -> tuple[Services, Workers]:
     """The services and loops of one process over ``db``, as bot/__main__.py builds them."""
-    return build(Repositories.over(db), load_catalog(FIXTURES), publisher, clock, random.Random(seed))
+    return build(Repositories.over(db, shards), load_catalog(FIXTURES), publisher, clock, random.Random(seed))
 
 
 @pytest.fixture
