@@ -23,9 +23,12 @@ def files(package: str) -> list[Path]:
 
 
 RULES = [
-    ("core", {"discord", "aiosqlite", "sqlite3", "yaml", "bot.storage", "bot.services", "bot.ui", "bot.catalog"}),
+    (
+        "core",
+        {"discord", "aiosqlite", "sqlite3", "asyncpg", "yaml", "bot.storage", "bot.services", "bot.ui", "bot.catalog"},
+    ),
     ("storage", {"discord", "bot.services", "bot.ui"}),
-    ("services", {"discord", "bot.ui", "sqlite3", "aiosqlite"}),
+    ("services", {"discord", "bot.ui", "sqlite3", "aiosqlite", "asyncpg"}),
 ]
 
 
@@ -46,7 +49,7 @@ def test_ui_never_touches_storage():
         f"{path.relative_to(BOT)} imports {name}"
         for path in files("ui")
         for name in imports(path)
-        if name.startswith(("bot.storage", "aiosqlite", "sqlite3"))
+        if name.startswith(("bot.storage", "aiosqlite", "sqlite3", "asyncpg"))
     ]
     assert not bad, bad
 

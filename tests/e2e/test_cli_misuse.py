@@ -162,6 +162,16 @@ CASES = [
          env={**TOKEN, "QUIZBOT_API_BASE_URL": "localhost:8080"}),
     Case("env-not-utf8", ["migrate"], 2, [".env is not utf-8", "0xe9"], env=DB, setup={".env": non_utf8_env}),
     Case("sync-without-token", ["sync"], 2, ["discord_token is not set"], env=DB),
+    Case("database-url-not-postgres", ["migrate"], 2, ["quizbot_database_url must be a postgresql url"],
+         env={"QUIZBOT_DATABASE_URL": "sqlite:///data/quiz.sqlite3"}),
+    Case("postgres-unreachable", ["migrate"], 1, ["is unreachable", "u:***@127.0.0.1", "is the server running"],
+         env={"QUIZBOT_DATABASE_URL": "postgresql://u:hunter2@127.0.0.1:{closed}/quiz"}),
+    Case("shard-ids-out-of-range", ["migrate"], 2, ["quizbot_shard_ids must be distinct numbers from 0 to 1"],
+         env={**DB, "QUIZBOT_SHARD_COUNT": "2", "QUIZBOT_SHARD_IDS": "0,2"}),
+    Case("shard-ids-without-count", ["migrate"], 2, ["quizbot_shard_ids needs quizbot_shard_count"],
+         env={**DB, "QUIZBOT_SHARD_IDS": "1"}),
+    Case("shard-count-zero", ["migrate"], 2, ["quizbot_shard_count must be 1 or more"],
+         env={**DB, "QUIZBOT_SHARD_COUNT": "0"}),
     # The database path and file
     Case("db-text-file-migrate", ["migrate"], 2, ["quizbot_database=", "not an sqlite database"], env=DB,
          setup={AT: text_file}),
@@ -305,6 +315,7 @@ def test_misuse_is_answered_in_a_line_and_changes_nothing(case: Case, tmp_path: 
     took = time.monotonic() - started
     output = result.stdout + result.stderr
     assert result.returncode == case.code, output
+    assert "hunter2" not in output  # a database password is never printed
     assert "Traceback" not in output
     assert "voice will NOT be supported" not in output  # the bot has no voice: no warning about its libraries
     assert len(output.strip().splitlines()) <= MAX_LINES, output
