@@ -105,6 +105,7 @@ async def test_two_shard_processes_answer_their_own_servers_and_a_killed_one_los
         reply = await (await emulator.click(member, posts[0], buttons[0])).reply(timeout=15)
         expected = "already answered" if member.id in stored else "Correct"
         assert expected in reply.text, (member.name, reply.text)
+    assert p1.running and p1.starts == 1  # shard 1's process never stopped
     counts = dict(await rows(url, "SELECT guild_id, COUNT(*) FROM answers GROUP BY guild_id"))
     assert counts == {g0.id: 80, g1.id: 80}
     await assert_totals_match_answers(url)
