@@ -80,6 +80,8 @@ async def test_two_shard_processes_answer_their_own_servers_and_a_killed_one_los
     answered every click meanwhile; the scores are what the answers add up to."""
     url, (g0, g1), (p0, p1) = two_shards
     assert {s.shard[0] for s in emulator.sessions} == {0, 1}
+    # The two processes started together; their identifies took turns (max_concurrency 1: 5 s apart).
+    assert len(emulator.identifies) >= 2 and emulator.identify_violations == []
     posts = [await open_question(emulator, g, emulator.add_member(g.id, f"starter{g.id}")) for g in (g0, g1)]
     members = {g.id: [emulator.add_member(g.id, f"m{g.id}-{i}") for i in range(80)] for g in (g0, g1)}
     buttons = [answer_button(post, right_letter(post)) for post in posts]
@@ -106,6 +108,7 @@ async def test_two_shard_processes_answer_their_own_servers_and_a_killed_one_los
         expected = "already answered" if member.id in stored else "Correct"
         assert expected in reply.text, (member.name, reply.text)
     assert p1.running and p1.starts == 1  # shard 1's process never stopped
+    assert emulator.identify_violations == []  # the restart waited for its turn too
     counts = dict(await rows(url, "SELECT guild_id, COUNT(*) FROM answers GROUP BY guild_id"))
     assert counts == {g0.id: 80, g1.id: 80}
     await assert_totals_match_answers(url)
