@@ -1,5 +1,5 @@
-"""Composition root and command line: python -m bot [run|sync|migrate|backup|prune|rebuild-reviews|check-content|
-schema|verify-content].
+"""Composition root and command line: python -m bot [run|sync|migrate|backup|copy-db|prune|rebuild-reviews|
+check-content|schema|verify-content|insights|play].
 
 Every mistake an operator can make ends in one line saying what is wrong, where, and what to do, with
 exit code 2 (bad input or settings) or 1 (the world failed); see bot/cli.py.
@@ -51,6 +51,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     sub.add_parser("rebuild-reviews", help="rebuild every member's review state from the answer history")
     backup = sub.add_parser("backup", help="copy the database consistently, even while the bot runs")
     backup.add_argument("path", type=Path, help="the new file to write")
+    from bot.cli_copy import add_arguments as add_copy_arguments
+
+    add_copy_arguments(sub.add_parser("copy-db", help="copy a deployment between SQLite and PostgreSQL"))
     prune = sub.add_parser("prune", help="delete the data of servers that removed the bot")
     prune.add_argument("--days", type=_days, default=30, help="only servers left more than this many days ago")
     prune.add_argument("--dry-run", action="store_true", help="list what would be removed and change nothing")
@@ -324,6 +327,10 @@ def main(argv: list[str] | None = None) -> int:
         from bot.play import run as play
 
         return play(args)
+    if args.command == "copy-db":  # SOURCE and TARGET are its whole configuration
+        from bot.cli_copy import run as copy_db
+
+        return copy_db(args)
     if args.command == "verify-content":
         from bot.verify.cli import run_args
 
