@@ -10,6 +10,7 @@ process refused on one SQLite file.
 from __future__ import annotations
 
 import asyncio
+import sys
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,7 +18,7 @@ import asyncpg
 import pytest
 
 from tests.e2e.quiz import answer_button, is_question, right_letter
-from tests.harness import BotProcess
+from tests.harness import REPO_ROOT, BotProcess
 
 COUNT = 2
 
@@ -207,3 +208,46 @@ async def test_a_second_process_on_the_same_sqlite_file_is_refused_in_one_line(e
     last = second.log_text().strip().splitlines()[-1]
     assert last.startswith("error: ") and "in use by another bot process" in last and "QUIZBOT_DATABASE_URL" in last
     assert bot.running
+
+
+async def test_a_sqlite_deployment_moved_with_copy_db_keeps_every_answer_and_button(emulator, bot, postgres_server):
+    """A bot on SQLite takes answers; it stops, `copy-db` moves its file into PostgreSQL and counts both sides;
+    started on PostgreSQL, the same members find their answers already counted and their scores intact."""
+    g = emulator.guild
+    post = await open_question(emulator, g, emulator.add_member(g.id, "starter"))
+    button = answer_button(post, right_letter(post))
+    members = [emulator.add_member(g.id, f"m{i}") for i in range(12)]
+    for member in members:
+        assert "Correct" in (await (await emulator.click(member, post, button)).reply(timeout=10)).text
+    await bot.stop()
+
+    url = await postgres_server.fresh_database(migrated=False)
+    copied = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "copy-db",
+        str(bot.db_path),
+        url,
+        cwd=REPO_ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output = (await asyncio.wait_for(copied.communicate(), 120))[0].decode()
+    assert copied.returncode == 0, output
+    assert "match" in output.lower()
+
+    moved = BotProcess(emulator, bot.workdir / "on-postgres", env={"QUIZBOT_DATABASE_URL": url})
+    await moved.start(timeout=60)
+    try:
+        for member in members[:3]:
+            reply = await (await emulator.click(member, post, button)).reply(timeout=10)
+            assert "already answered" in reply.text, reply.text
+        late = emulator.add_member(g.id, "late")
+        assert "Correct" in (await (await emulator.click(late, post, button)).reply(timeout=10)).text
+        stats = await (await emulator.run_command(members[0], g.channel_id, "quiz stats", {})).reply()
+        assert "100%" in stats.text
+        assert (await rows(url, "SELECT COUNT(*) FROM answers"))[0][0] == len(members) + 1
+        await assert_totals_match_answers(url)
+    finally:
+        await moved.stop()
