@@ -60,8 +60,9 @@ def build_click(emu: DiscordEmulator, member: Member, message: Message, custom_i
 
 
 def dispatch(emu: DiscordEmulator, ix: InteractionHandle) -> None:
-    """Send a built click, exactly as `emulator.click` does once it has built it."""
-    session = emu.gateway.session
+    """Send a built click, exactly as `emulator.click` does once it has built it: to the live session of its
+    guild's shard (the only session, for an unsharded bot)."""
+    session = emu.session_for(ix.guild_id)
     if session is None:
         raise RuntimeError("no bot session to send the click to")
     emu.interactions[ix.id] = ix
@@ -213,9 +214,13 @@ class Contender:
     async def start(self) -> None:
         self.emu = await new_emulator(spec_check=self.spec_check)
         self.guild = self.emu.add_guild("Bench")
-        self.proc = BotProcess(self.emu, self.workdir / self.name, argv=self.argv, env=BOT_ENV)
+        self.proc = BotProcess(self.emu, self.workdir / self.name, argv=self.argv, env=self.bot_env())
         await self.proc.start(timeout=60)
         await self.emu.wait_for_commands({"quiz"}, timeout=30)
+
+    def bot_env(self) -> dict[str, str]:
+        """The bot process's environment beyond the emulator's (a subclass may add its database's URL)."""
+        return dict(BOT_ENV)
 
     async def stop(self) -> list[str]:
         problems = []
@@ -256,22 +261,37 @@ class Contender:
     def final_checks(self) -> tuple[list[str], dict[str, Any]]:
         return [], {}
 
-    async def burst(self, round_no: int, n: int, remaining: int) -> BurstSample:
-        assert self.emu is not None and self.proc is not None and self.proc.proc is not None
+    def window_opened(self) -> None:
+        """Just before a timed burst's first click: a subclass may take readings of its own (a database's CPU)."""
+
+    def window_closed(self) -> None:
+        """Just after the burst's last reply (or its time limit), with the bot's and emulator's CPU readings."""
+
+    async def prepare(self, round_no: int, n: int, remaining: int) -> tuple[Message, list[InteractionHandle]]:
+        """A question open for answers and `n` clicks on it by new members, built but not sent."""
+        assert self.emu is not None
         emu = self.emu
         post, custom_ids = await self.open_question(remaining)
         await asyncio.sleep(0.2)  # the new question's own bookkeeping in the bot, outside the timed window
         tag = "w" if round_no < 0 else str(round_no)
         members = [emu.add_member(self.guild.id, f"{self.name}{tag}-{i}") for i in range(n)]
-        handles = [build_click(emu, m, post, custom_ids[i % len(custom_ids)]) for i, m in enumerate(members)]
-        pid = self.proc.proc.pid
-        first_request = len(emu.requests)
-        gc.collect()  # not inside the timed window: see send_burst
-        bot_cpu, emu_cpu = cpu_seconds(pid), time.process_time()
-        dispatched = await send_burst(emu, handles, give_up_after=60 + n / 100)
-        bot_cpu, emu_cpu = cpu_seconds(pid) - bot_cpu, time.process_time() - emu_cpu
+        return post, [build_click(emu, m, post, custom_ids[i % len(custom_ids)]) for i, m in enumerate(members)]
+
+    def conclude(
+        self,
+        round_no: int,
+        post: Message,
+        handles: list[InteractionHandle],
+        dispatched: list[float],
+        followups: dict[str, float],
+        bot_cpu: float,
+        emu_cpu: float,
+    ) -> BurstSample:
+        """The burst's figures, and what went wrong with its replies or what the bot stored."""
+        assert self.proc is not None
+        n = len(handles)
         self.clicks += n
-        sample = measure(self.name, round_no, handles, dispatched, reply_times(emu, first_request), bot_cpu, emu_cpu)
+        sample = measure(self.name, round_no, handles, dispatched, followups, bot_cpu, emu_cpu)
         wrong = [p for p in (self.reply_problem(ix, post) for ix in handles) if p]
         if wrong:
             sample.problems.append(f"{len(wrong)} of {n} clicks not answered as expected, e.g. {wrong[0]}")
@@ -279,6 +299,21 @@ class Contender:
         if self.proc.crashed:
             sample.problems.append(f"the bot exited:\n{self.proc.log_tail()}")
         return sample
+
+    async def burst(self, round_no: int, n: int, remaining: int) -> BurstSample:
+        assert self.emu is not None and self.proc is not None and self.proc.proc is not None
+        emu = self.emu
+        post, handles = await self.prepare(round_no, n, remaining)
+        pid = self.proc.proc.pid
+        first_request = len(emu.requests)
+        gc.collect()  # not inside the timed window: see send_burst
+        self.window_opened()
+        bot_cpu, emu_cpu = cpu_seconds(pid), time.process_time()
+        dispatched = await send_burst(emu, handles, give_up_after=60 + n / 100)
+        bot_cpu, emu_cpu = cpu_seconds(pid) - bot_cpu, time.process_time() - emu_cpu
+        self.window_closed()
+        followups = reply_times(emu, first_request)
+        return self.conclude(round_no, post, handles, dispatched, followups, bot_cpu, emu_cpu)
 
 
 class BareContender(Contender):
@@ -304,6 +339,14 @@ class NullContender(BareContender):
     name = "null"
     label = "null bot: raw gateway, one fixed callback per click (bench/null_bot.py)"
     argv = NULL_ARGV
+
+
+ROUND_SQL = "SELECT member_id, correct FROM answers WHERE post_id = ?"
+
+
+def post_of(handles: list[InteractionHandle]) -> int:
+    """The post the clicks answer (quiz:ans:<post>:<letter>)."""
+    return int(handles[0].data["custom_id"].split(":")[2])
 
 
 class QuizContender(Contender):
@@ -354,14 +397,17 @@ class QuizContender(Contender):
             return conn.execute(sql, args).fetchall()
 
     def check_round(self, post: Message, handles: list[InteractionHandle]) -> list[str]:
-        post_id = int(handles[0].data["custom_id"].split(":")[2])
+        post_id = post_of(handles)
+        return self.judge_round(post, handles, self._rows(ROUND_SQL, (post_id,)))
+
+    def judge_round(self, post: Message, handles: list[InteractionHandle], rows: list[tuple]) -> list[str]:
+        """Problems with the answers stored for the round's clicks: `rows` are ROUND_SQL's (member_id, correct)."""
+        post_id = post_of(handles)
         right = self._right(post)
         members = {ix.member.id for ix in handles}
         want_correct = sum(ix.data["custom_id"].endswith(":" + right) for ix in handles)
-        stored = {m for (m,) in self._rows("SELECT member_id FROM answers WHERE post_id = ?", (post_id,))}
-        ((count, correct),) = self._rows(
-            "SELECT COUNT(*), COALESCE(SUM(correct), 0) FROM answers WHERE post_id = ?", (post_id,)
-        )
+        stored = {m for m, _ in rows}
+        count, correct = len(rows), sum(c for _, c in rows)
         problems = []
         if count != len(handles) or stored != members:
             problems.append(

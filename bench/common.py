@@ -77,32 +77,40 @@ def proc_status_kib(pid: int, key: str) -> int:
     raise KeyError(key)
 
 
+# What `consistency_problems` reads, in SQL that SQLite and PostgreSQL both run (no parameters).
+CONSISTENCY_SQL = {
+    "answers": "SELECT COUNT(*), COALESCE(SUM(correct), 0), COALESCE(SUM(points), 0), COUNT(DISTINCT member_id)"
+    " FROM answers",
+    "scores": "SELECT COUNT(*), COALESCE(SUM(answered), 0), COALESCE(SUM(correct), 0), COALESCE(SUM(points), 0)"
+    " FROM scores",
+    "differing": "SELECT COUNT(*) FROM scores s LEFT JOIN (SELECT guild_id, member_id, COUNT(*) AS n,"
+    " SUM(correct) AS c, SUM(points) AS p FROM answers GROUP BY guild_id, member_id) a USING (guild_id, member_id)"
+    " WHERE a.n IS NULL OR a.n != s.answered OR a.c != s.correct OR a.p != s.points",
+    "histogram": "SELECT guild_id, points, members FROM score_histogram WHERE members != 0 ORDER BY 1, 2",
+    "counted": "SELECT guild_id, points, COUNT(*) FROM scores GROUP BY 1, 2 ORDER BY 1, 2",
+    "mastered": "SELECT COUNT(*), COALESCE(SUM(CASE WHEN a.points = 1 AND a.correct = 1"
+    " AND a.member_id = m.member_id AND a.question_id = m.question_id THEN 1 ELSE 0 END), 0)"
+    " FROM mastered m LEFT JOIN answers a ON a.id = m.answer_id",
+    "weekly": "SELECT COALESCE(SUM(answered), 0) FROM weekly_scores",
+    "orphans": "SELECT COUNT(*) FROM answers a LEFT JOIN posts p ON p.id = a.post_id"
+    " WHERE p.id IS NULL OR p.guild_id != a.guild_id OR p.question_id != a.question_id",
+}
+
+
 def consistency_problems(conn: sqlite3.Connection) -> tuple[list[str], dict[str, int]]:
     """Every total the leaderboard reads agrees with the answers table, as the bot's writer keeps them."""
-    ((answers, correct, points, members),) = conn.execute(
-        "SELECT COUNT(*), COALESCE(SUM(correct), 0), COALESCE(SUM(points), 0), COUNT(DISTINCT member_id) FROM answers"
-    ).fetchall()
-    ((rows, s_answered, s_correct, s_points),) = conn.execute(
-        "SELECT COUNT(*), COALESCE(SUM(answered), 0), COALESCE(SUM(correct), 0), COALESCE(SUM(points), 0) FROM scores"
-    ).fetchall()
-    ((differing,),) = conn.execute(
-        "SELECT COUNT(*) FROM scores s LEFT JOIN (SELECT guild_id, member_id, COUNT(*) AS n, SUM(correct) AS c,"
-        " SUM(points) AS p FROM answers GROUP BY guild_id, member_id) a USING (guild_id, member_id)"
-        " WHERE a.n IS NULL OR a.n != s.answered OR a.c != s.correct OR a.p != s.points"
-    ).fetchall()
-    histogram = conn.execute(
-        "SELECT guild_id, points, members FROM score_histogram WHERE members != 0 ORDER BY 1, 2"
-    ).fetchall()
-    counted = conn.execute("SELECT guild_id, points, COUNT(*) FROM scores GROUP BY 1, 2 ORDER BY 1, 2").fetchall()
-    ((mastered, mastered_points),) = conn.execute(
-        "SELECT COUNT(*), COALESCE(SUM(a.points = 1 AND a.correct = 1 AND a.member_id = m.member_id"
-        " AND a.question_id = m.question_id), 0) FROM mastered m LEFT JOIN answers a ON a.id = m.answer_id"
-    ).fetchall()
-    ((weekly,),) = conn.execute("SELECT COALESCE(SUM(answered), 0) FROM weekly_scores").fetchall()
-    ((orphans,),) = conn.execute(
-        "SELECT COUNT(*) FROM answers a LEFT JOIN posts p ON p.id = a.post_id"
-        " WHERE p.id IS NULL OR p.guild_id != a.guild_id OR p.question_id != a.question_id"
-    ).fetchall()
+    return judge_consistency({name: conn.execute(sql).fetchall() for name, sql in CONSISTENCY_SQL.items()})
+
+
+def judge_consistency(found: dict[str, list[tuple]]) -> tuple[list[str], dict[str, int]]:
+    """The problems in the rows of CONSISTENCY_SQL's queries (by name), and the answers' totals."""
+    ((answers, correct, points, members),) = found["answers"]
+    ((rows, s_answered, s_correct, s_points),) = found["scores"]
+    ((differing,),) = found["differing"]
+    histogram, counted = found["histogram"], found["counted"]
+    ((mastered, mastered_points),) = found["mastered"]
+    ((weekly,),) = found["weekly"]
+    ((orphans,),) = found["orphans"]
     problems = []
     if (rows, s_answered, s_correct, s_points) != (members, answers, correct, points) or differing:
         problems.append(
@@ -120,7 +128,8 @@ def consistency_problems(conn: sqlite3.Connection) -> tuple[list[str], dict[str,
         problems.append(f"weekly_scores count {weekly} answers, answers holds {answers}")
     if orphans:
         problems.append(f"{orphans} answers disagree with their post")
-    return problems, {"answers": answers, "correct": correct, "points": points, "members": members}
+    totals = {"answers": answers, "correct": correct, "points": points, "members": members}
+    return problems, {k: int(v) for k, v in totals.items()}
 
 
 class OtherLoad:

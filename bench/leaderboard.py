@@ -18,7 +18,7 @@ import random
 import sqlite3
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -304,10 +304,16 @@ async def measure(
     extra_members: tuple[int, ...] = (),
     seed: int = 11,
     progress=print,
+    open_db: Callable[[], Awaitable[Any]] | None = None,
+    aggregate: Callable[..., Awaitable[Board]] = board_by_aggregation,
 ) -> dict[str, Any]:
-    """Alternate blocks of the bot's board and the aggregation for random members; compare their results."""
+    """Alternate blocks of the bot's board and the aggregation for random members; compare their results.
+
+    `open_db` opens another database than the SQLite file at `path` (PostgreSQL: bench/postgres.py), with
+    `aggregate(db, guild, member)` its way of aggregating the answers.
+    """
     rng = random.Random(seed)
-    db = await Database.open(path)
+    db = await (open_db() if open_db is not None else Database.open(path))
     bot_ms: list[float] = []
     agg_ms: list[float] = []
     compared = mismatches = 0
@@ -316,7 +322,7 @@ async def measure(
         scores = ScoreService(ScoreRepository(db), clock=lambda: datetime.now(UTC))
         # One untimed call of each warms the connection and the OS page cache alike.
         await scores.board(GUILD_ID, members[0])
-        await board_by_aggregation(db, GUILD_ID, members[0])
+        await aggregate(db, GUILD_ID, members[0])
         for r in range(rounds):
             sample = [rng.choice(members) for _ in range(bot_per_round)]
             checked = sample[:agg_per_round] + (list(extra_members) if r == 0 else [])
@@ -331,7 +337,7 @@ async def measure(
                         expected[member] = board
                 else:
                     for member in checked:
-                        ms, board = await _timed(board_by_aggregation, db, GUILD_ID, member)
+                        ms, board = await _timed(aggregate, db, GUILD_ID, member)
                         agg_ms.append(ms)
                         got[member] = board
             for member in checked:

@@ -7,7 +7,7 @@ import yaml
 from bot.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
-SETTINGS = {f.validation_alias for f in Settings.model_fields.values()}
+SETTINGS = {str(f.validation_alias) for f in Settings.model_fields.values()}
 
 
 def load(name: str) -> dict:

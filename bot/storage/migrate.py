@@ -124,12 +124,13 @@ async def _apply_postgres(
 
     applied: list[int] = []
     async with db.pool.acquire() as conn:
-        await conn.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations"
-            " (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
-        )
+        # The lock first: even CREATE TABLE IF NOT EXISTS fails when two processes run it at the same moment.
         await conn.execute("SELECT pg_advisory_lock($1)", _MIGRATE_LOCK)
         try:
+            await conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations"
+                " (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+            )
             current = await conn.fetchval("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
             if current > len(migrations):
                 raise MigrationError(

@@ -280,4 +280,4 @@ async def test_one_ready_line_says_who_the_bot_is_and_what_it_sees(emulator, bot
             break
         await asyncio.sleep(0.05)
     (line,) = [x for x in bot.log_text().splitlines() if "ready as" in x]
-    assert f"(id {emulator.bot_user_id}): 1 servers, database sqlite:{bot.db_path} schema v" in line
+    assert f"(id {emulator.bot_user_id}): 1 servers, all shards, database sqlite:{bot.db_path} schema v" in line

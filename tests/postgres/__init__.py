@@ -13,6 +13,7 @@ to install them; with QUIZBOT_REQUIRE_POSTGRES=1 (as .ci/run sets) their absence
 
 from __future__ import annotations
 
+import concurrent.futures
 import glob
 import itertools
 import os
@@ -90,10 +91,20 @@ class PostgresServer:
 
     def start(self) -> None:
         self.executor.start()  # type: ignore[attr-defined]
+        wait_until_accepting(self)
 
 
-def start_server() -> PostgresServer:
-    """Start a server in a new temporary folder; raise FileNotFoundError without binaries."""
+DURABLE_OPTIONS = "-c fsync=on -c synchronous_commit=on -c full_page_writes=on"
+FAST_OPTIONS = "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+
+
+def start_server(*, durable: bool = False) -> PostgresServer:
+    """Start a server in a new temporary folder; raise FileNotFoundError without binaries.
+
+    By default commits are not flushed to disk (test data need not survive a power cut). ``durable=True``
+    keeps PostgreSQL's own defaults, every commit flushed before it returns (fsync, synchronous_commit and
+    full_page_writes on): comparable to SQLite's synchronous=FULL, for the benchmark.
+    """
     from pytest_postgresql.executors.proc import PostgreSQLExecutor
 
     pg_ctl = find_pg_ctl()
@@ -114,11 +125,36 @@ def start_server() -> PostgresServer:
         logfile=str(folder / "server.log"),
         startparams="-w",
         dbname="postgres",
-        # Test data need not survive a power cut: no fsync makes creating databases and commits cheap.
-        postgres_options="-c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+        # By default test data need not survive a power cut: no fsync makes creating databases and commits cheap.
+        postgres_options=f"-c listen_addresses=127.0.0.1 {DURABLE_OPTIONS if durable else FAST_OPTIONS}",
     )
     executor.start()
-    return PostgresServer("127.0.0.1", port, executor, folder)
+    server = PostgresServer("127.0.0.1", port, executor, folder)
+    wait_until_accepting(server)
+    return server
+
+
+def wait_until_accepting(server: PostgresServer, timeout: float = 60) -> None:
+    """The port opens before the server takes connections ("the database system is starting up"): wait."""
+    import asyncio
+
+    import asyncpg
+
+    async def attempt() -> None:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            try:
+                conn = await asyncpg.connect(server.url(), timeout=5)
+            except (OSError, asyncpg.PostgresError) as exc:
+                if asyncio.get_running_loop().time() > deadline:
+                    raise TimeoutError(f"PostgreSQL on port {server.port} did not accept connections: {exc}") from exc
+                await asyncio.sleep(0.1)
+            else:
+                await conn.close()
+                return
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:  # callers may be inside a running event loop
+        pool.submit(asyncio.run, attempt()).result()
 
 
 async def build_template(server: PostgresServer) -> None:

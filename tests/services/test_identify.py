@@ -1,7 +1,7 @@
 """Shard processes sharing a database keep Discord's identify limit between them."""
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.services.identify import SPACING, IdentifyGate
 from bot.storage.identify import IdentifyRepository
@@ -9,7 +9,7 @@ from bot.storage.identify import IdentifyRepository
 
 async def test_identifies_of_two_processes_in_one_bucket_are_spaced_and_other_buckets_go_at_once(db, clock):
     """With max_concurrency 2, shards 0 and 2 share bucket 0 and wait for each other; shard 1 does not."""
-    moments: dict[int, object] = {}
+    moments: dict[int, datetime] = {}
     slept: dict[int, float] = {0: 0.0, 1: 0.0, 2: 0.0, 4: 0.0}
 
     def gate_for(shard: int) -> IdentifyGate:
