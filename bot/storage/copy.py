@@ -28,12 +28,21 @@ import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-import aiosqlite
 import asyncpg
 
 from bot.storage import ownership
+from bot.storage.copy_backends import (
+    CopyError,
+    PostgresSide,
+    PostgresTarget,
+    Side,
+    SqliteSide,
+    SqliteTarget,
+    Target,
+    quote,
+)
 from bot.storage.guilds import GUILD_TABLES
 
 BATCH_ROWS = 5_000
@@ -44,23 +53,6 @@ PROGRESS_EVERY_S = 2.0
 # and this list lacks stops the copy (a new migration must say where its table goes); a table listed here
 # that the schema lacks (identify_turns before migration 0007) is not copied.
 COPY_ORDER: tuple[str, ...] = ("meta", *reversed(GUILD_TABLES), "outbox", "identify_turns")
-# Bookkeeping of the backends themselves, never copied: each target keeps its own.
-_NOT_COPIED = ("schema_migrations",)
-
-INT, FLOAT, TEXT = "integer", "real", "text"
-_SQLITE_KINDS = {"INTEGER": INT, "REAL": FLOAT, "TEXT": TEXT}
-_POSTGRES_KINDS = {
-    "bigint": INT,
-    "integer": INT,
-    "smallint": INT,
-    "double precision": FLOAT,
-    "real": FLOAT,
-    "text": TEXT,
-    "character varying": TEXT,
-}
-# What SQLite's typeof() may say of a value that PostgreSQL takes for a column of each kind without loss.
-_FITS = {INT: ("integer", "null"), FLOAT: ("real", "integer", "null"), TEXT: ("text", "null")}
-_PYTHON_TYPES: dict[str, tuple[type, ...]] = {INT: (int,), FLOAT: (float, int), TEXT: (str,)}
 
 # The score totals compared besides every table's row count: (label, table, expression).
 TOTALS = (
@@ -69,14 +61,6 @@ TOTALS = (
     ("scores: SUM(correct)", "scores", "COALESCE(SUM(correct), 0)"),
     ("scores: SUM(answered)", "scores", "COALESCE(SUM(answered), 0)"),
 )
-
-
-class CopyError(Exception):
-    """The copy can't be done as asked; the message says why and what to do. Nothing was written."""
-
-    def __init__(self, message: str, *, exit_code: int = 2) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
 
 
 class TargetNotEmpty(CopyError):
@@ -172,213 +156,6 @@ def describe(spec: str) -> str:
     return redacted(spec) if is_postgres_url(spec) else spec
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-# -- the two backends behind one set of calls ----------------------------------------------------------------
-
-
-class _Side(Protocol):
-    name: str
-    backend: str
-
-    async def tables(self) -> list[str]: ...
-
-    async def columns(self, table: str) -> dict[str, str]: ...
-
-    async def row(self, sql: str) -> tuple[Any, ...]: ...
-
-    def batches(self, table: str, columns: Sequence[str], size: int) -> AsyncGenerator[list[Sequence[Any]], None]: ...
-
-
-class _Target(_Side, Protocol):
-    async def clear(self, tables: Sequence[str]) -> None: ...
-
-    async def triggers_off(self) -> None: ...
-
-    async def write(self, table: str, columns: Sequence[str], rows: list[Sequence[Any]]) -> None: ...
-
-    async def finish(self, tables: Sequence[str]) -> None: ...
-
-
-class _SqliteSide:
-    backend = "sqlite"
-
-    def __init__(self, conn: aiosqlite.Connection, name: str) -> None:
-        self.conn = conn
-        self.name = name
-
-    async def tables(self) -> list[str]:
-        rows = await self.conn.execute_fetchall(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
-        )
-        return [r[0] for r in rows if r[0] not in _NOT_COPIED]
-
-    async def columns(self, table: str) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for row in await self.conn.execute_fetchall(f"PRAGMA table_info({_quote(table)})"):
-            declared = str(row[2]).upper()
-            if declared not in _SQLITE_KINDS:
-                raise CopyError(f"{self.name}: {table}.{row[1]} is declared {declared!r}, a type copy-db does not know")
-            found[row[1]] = _SQLITE_KINDS[declared]
-        return found
-
-    async def row(self, sql: str) -> tuple[Any, ...]:
-        return tuple(next(iter(await self.conn.execute_fetchall(sql))))
-
-    async def batches(self, table: str, columns: Sequence[str], size: int) -> AsyncGenerator[list[Sequence[Any]], None]:
-        cursor = await self.conn.execute(f"SELECT {', '.join(map(_quote, columns))} FROM {_quote(table)}")
-        try:
-            while rows := await cursor.fetchmany(size):
-                yield list(rows)
-        finally:
-            await cursor.close()
-
-    async def misfit(self, table: str, kinds: dict[str, str]) -> str | None:
-        """The first value PostgreSQL would refuse or change, said with where it is; None when all fit."""
-        names = list(kinds)
-        wrong = " OR ".join(
-            f"typeof({_quote(c)}) NOT IN ({', '.join(repr(t) for t in _FITS[k])})" for c, k in kinds.items()
-        )
-        select = ", ".join(f"{_quote(c)}, typeof({_quote(c)})" for c in names)
-        rows = await self.conn.execute_fetchall(f"SELECT {select} FROM {_quote(table)} WHERE {wrong} LIMIT 1")
-        for row in rows:
-            for i, column in enumerate(names):
-                value, kind = row[2 * i], row[2 * i + 1]
-                if kind not in _FITS[kinds[column]]:
-                    return f"{table}.{column} holds {value!r} ({kind}) where PostgreSQL expects {kinds[column]}"
-        return None
-
-
-class _SqliteTarget(_SqliteSide):
-    def __init__(self, conn: aiosqlite.Connection, name: str) -> None:
-        super().__init__(conn, name)
-        self._triggers: list[tuple[str, str]] = []
-
-    async def clear(self, tables: Sequence[str]) -> None:
-        for table in reversed(tables):  # children first: foreign keys are on
-            await self.conn.execute(f"DELETE FROM {_quote(table)}")
-
-    async def triggers_off(self) -> None:
-        # SQLite cannot disable a trigger: drop them, and create them again from their own text in finish().
-        rows = await self.conn.execute_fetchall("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
-        self._triggers = [(r[0], r[1]) for r in rows]
-        for name, _sql in self._triggers:
-            await self.conn.execute(f"DROP TRIGGER {_quote(name)}")
-
-    async def write(self, table: str, columns: Sequence[str], rows: list[Sequence[Any]]) -> None:
-        marks = ", ".join("?" * len(columns))
-        await self.conn.executemany(
-            f"INSERT INTO {_quote(table)} ({', '.join(map(_quote, columns))}) VALUES ({marks})", rows
-        )
-
-    async def finish(self, tables: Sequence[str]) -> None:
-        for _name, sql in self._triggers:
-            await self.conn.execute(sql)
-        # Rowid tables continue after their largest id by themselves (no AUTOINCREMENT in this schema).
-
-
-class _PostgresSide:
-    backend = "postgresql"
-
-    def __init__(self, conn: Any, name: str) -> None:
-        self.conn = conn  # an asyncpg connection (or pool proxy) inside a transaction
-        self.name = name
-
-    async def tables(self) -> list[str]:
-        rows = await self.conn.fetch(
-            "SELECT table_name FROM information_schema.tables"
-            " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
-        )
-        return [r[0] for r in rows if r[0] not in _NOT_COPIED]
-
-    async def columns(self, table: str) -> dict[str, str]:
-        found: dict[str, str] = {}
-        rows = await self.conn.fetch(
-            "SELECT column_name, data_type FROM information_schema.columns"
-            " WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",
-            table,
-        )
-        for name, data_type in rows:
-            if data_type not in _POSTGRES_KINDS:
-                raise CopyError(f"{self.name}: {table}.{name} is {data_type!r}, a type copy-db does not know")
-            found[name] = _POSTGRES_KINDS[data_type]
-        return found
-
-    async def row(self, sql: str) -> tuple[Any, ...]:
-        return tuple(await self.conn.fetchrow(sql))
-
-    async def batches(self, table: str, columns: Sequence[str], size: int) -> AsyncGenerator[list[Sequence[Any]], None]:
-        cursor = await self.conn.cursor(f"SELECT {', '.join(map(_quote, columns))} FROM {_quote(table)}")
-        while rows := await cursor.fetch(size):
-            yield [tuple(r) for r in rows]
-
-
-class _PostgresTarget(_PostgresSide):
-    def __init__(self, conn: Any, name: str) -> None:
-        super().__init__(conn, name)
-        self._disabled: list[str] = []
-
-    async def clear(self, tables: Sequence[str]) -> None:
-        await self.conn.execute(f"TRUNCATE {', '.join(map(_quote, tables))}")
-
-    async def triggers_off(self) -> None:
-        try:
-            async with self.conn.transaction():  # a savepoint: a refusal must not abort the copy's transaction
-                # Neither user triggers nor foreign-key checks fire until the transaction ends.
-                await self.conn.execute("SET LOCAL session_replication_role = replica")
-            return
-        except asyncpg.exceptions.InsufficientPrivilegeError:
-            pass
-        # Not a superuser: the tables' owner may still switch their triggers off, inside this transaction.
-        rows = await self.conn.fetch(
-            "SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
-            " JOIN pg_namespace n ON n.oid = c.relnamespace"
-            " WHERE NOT t.tgisinternal AND n.nspname = current_schema() ORDER BY 1"
-        )
-        self._disabled = [r[0] for r in rows]
-        for table in self._disabled:
-            try:
-                await self.conn.execute(f"ALTER TABLE {_quote(table)} DISABLE TRIGGER USER")
-            except asyncpg.exceptions.InsufficientPrivilegeError:
-                raise CopyError(
-                    f"{self.name}: this user may neither set session_replication_role nor switch off the triggers "
-                    f"of {table} (which would derive its rows twice); connect as the tables' owner or a superuser"
-                ) from None
-
-    async def write(self, table: str, columns: Sequence[str], rows: list[Sequence[Any]]) -> None:
-        try:
-            await self.conn.copy_records_to_table(table, records=rows, columns=list(columns))
-        except (TypeError, ValueError, OverflowError, asyncpg.exceptions.DataError) as exc:
-            raise CopyError(f"{self.name}: {table}: {_misfit_in(table, columns, rows) or exc}", exit_code=1) from exc
-
-    async def finish(self, tables: Sequence[str]) -> None:
-        for table in self._disabled:
-            await self.conn.execute(f"ALTER TABLE {_quote(table)} ENABLE TRIGGER USER")
-        # Identity columns: the next generated id follows the largest copied one.
-        rows = await self.conn.fetch(
-            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()"
-            " AND (is_identity = 'YES' OR column_default LIKE 'nextval(%')"
-        )
-        for table, column in rows:
-            await self.conn.execute(
-                f"SELECT setval(pg_get_serial_sequence($1, $2), COALESCE(MAX({_quote(column)}), 0) + 1, false)"
-                f" FROM {_quote(table)}",
-                _quote(table),
-                column,
-            )
-
-
-def _misfit_in(table: str, columns: Sequence[str], rows: list[Sequence[Any]]) -> str | None:
-    """A batch PostgreSQL refused: the first value that is not an int, float or str (for the message)."""
-    for row in rows:
-        for column, value in zip(columns, row, strict=True):
-            if value is not None and not isinstance(value, int | float | str):
-                return f"{table}.{column} holds {value!r} ({type(value).__name__})"
-    return None
-
-
 # -- opening: the source's snapshot, the target's transaction -------------------------------------------------
 
 
@@ -411,7 +188,7 @@ async def _open_postgres(url: str):
 
 
 @contextlib.asynccontextmanager
-async def source_snapshot(spec: str, newest: int) -> AsyncIterator[_SqliteSide | _PostgresSide]:
+async def source_snapshot(spec: str, newest: int) -> AsyncIterator[SqliteSide | PostgresSide]:
     """The source, read-only, inside one transaction whose reads all see the same moment."""
     if _is_url(spec):
         db = await _open_postgres(spec)
@@ -422,7 +199,7 @@ async def source_snapshot(spec: str, newest: int) -> AsyncIterator[_SqliteSide |
             async with db.pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
                 await conn.execute("SET LOCAL statement_timeout = 0")
                 await conn.execute("SET LOCAL idle_in_transaction_session_timeout = 0")
-                yield _PostgresSide(conn, db.name)
+                yield PostgresSide(conn, db.name)
         finally:
             await db.close()
         return
@@ -437,7 +214,7 @@ async def source_snapshot(spec: str, newest: int) -> AsyncIterator[_SqliteSide |
         conn.row_factory = None  # plain tuples: the fastest rows the sqlite3 module makes
         await conn.execute("BEGIN")  # deferred: the snapshot is taken by the first read, kept until the end
         try:
-            yield _SqliteSide(conn, sqlite_db.name)
+            yield SqliteSide(conn, sqlite_db.name)
         finally:
             with contextlib.suppress(sqlite3.Error):
                 await conn.execute("ROLLBACK")
@@ -445,7 +222,7 @@ async def source_snapshot(spec: str, newest: int) -> AsyncIterator[_SqliteSide |
         await sqlite_db.close()
 
 
-async def _refuse_rows_before_migrating(side: _Side, force: bool) -> None:
+async def _refuse_rows_before_migrating(side: Side, force: bool) -> None:
     """A target with rows is refused before its migration: a refused copy changes nothing at all."""
     if force:
         return
@@ -457,7 +234,7 @@ async def _refuse_rows_before_migrating(side: _Side, force: bool) -> None:
 @contextlib.asynccontextmanager
 async def target_transaction(
     spec: str, newest: int, *, force: bool = False, committed: Callable[[], object] = lambda: None
-) -> AsyncIterator[_SqliteTarget | _PostgresTarget]:
+) -> AsyncIterator[SqliteTarget | PostgresTarget]:
     """The target at the current schema, inside one write transaction that commits when the block ends (then
     ``committed`` is called, before the connections close)."""
     from bot.storage.migrate import MigrationError, apply_migrations
@@ -469,7 +246,7 @@ async def target_transaction(
         try:
             if await db.user_version() < newest:
                 async with db.pool.acquire() as conn:
-                    await _refuse_rows_before_migrating(_PostgresSide(conn, db.name), force)
+                    await _refuse_rows_before_migrating(PostgresSide(conn, db.name), force)
             try:
                 await apply_migrations(db)
             except MigrationError as exc:
@@ -480,7 +257,7 @@ async def target_transaction(
                     await conn.execute("SET LOCAL idle_in_transaction_session_timeout = 0")
                     # The bot's writers take this lock for every transaction: none can write meanwhile.
                     await conn.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
-                    yield _PostgresTarget(conn, db.name)
+                    yield PostgresTarget(conn, db.name)
                 committed()
             except asyncpg.exceptions.PostgresError as exc:
                 raise CopyError(f"{db.name} refused the copy ({exc}); it was rolled back", exit_code=1) from None
@@ -493,14 +270,14 @@ async def target_transaction(
     try:
         sqlite_db.conn.row_factory = None
         if await sqlite_db.user_version() < newest:
-            await _refuse_rows_before_migrating(_SqliteSide(sqlite_db.conn, sqlite_db.name), force)
+            await _refuse_rows_before_migrating(SqliteSide(sqlite_db.conn, sqlite_db.name), force)
         try:
             await apply_migrations(sqlite_db)
         except MigrationError as exc:
             raise CopyError(f"{sqlite_db.name}: {exc}", exit_code=1) from None
         try:
             async with sqlite_db.transaction() as conn:
-                yield _SqliteTarget(conn, sqlite_db.name)
+                yield SqliteTarget(conn, sqlite_db.name)
             committed()
         except sqlite3.OperationalError as exc:  # locked by another process, the disk full...
             raise ownership.translate(exc, sqlite_db.name) from None
@@ -513,7 +290,7 @@ async def target_transaction(
 # -- the copy -------------------------------------------------------------------------------------------------
 
 
-async def _schema(side: _Side) -> dict[str, dict[str, str]]:
+async def _schema(side: Side) -> dict[str, dict[str, str]]:
     """{table: {column: kind}} of every table, in COPY_ORDER; an unknown table stops the copy."""
     tables = await side.tables()
     unknown = sorted(set(tables) - set(COPY_ORDER))
@@ -525,7 +302,7 @@ async def _schema(side: _Side) -> dict[str, dict[str, str]]:
     return {t: await side.columns(t) for t in COPY_ORDER if t in tables}
 
 
-def _same_schema(source: _Side, schema: dict[str, dict[str, str]], target: _Side, other: dict[str, dict[str, str]]):
+def _same_schema(source: Side, schema: dict[str, dict[str, str]], target: Side, other: dict[str, dict[str, str]]):
     if list(schema) != list(other):
         raise CopyError(
             f"{source.name} has the tables {', '.join(schema)} but {target.name} has {', '.join(other)}, "
@@ -539,15 +316,15 @@ def _same_schema(source: _Side, schema: dict[str, dict[str, str]], target: _Side
             )
 
 
-async def counts(side: _Side, tables: Sequence[str]) -> dict[str, int]:
-    return {t: int((await side.row(f"SELECT COUNT(*) FROM {_quote(t)}"))[0]) for t in tables}
+async def counts(side: Side, tables: Sequence[str]) -> dict[str, int]:
+    return {t: int((await side.row(f"SELECT COUNT(*) FROM {quote(t)}"))[0]) for t in tables}
 
 
-async def figures(side: _Side, tables: Sequence[str]) -> dict[str, int]:
+async def figures(side: Side, tables: Sequence[str]) -> dict[str, int]:
     """Every table's row count and the score totals, as the comparison names them."""
     found = {f"{t} rows": n for t, n in (await counts(side, tables)).items()}
     for label, table, expression in TOTALS:
-        found[label] = int((await side.row(f"SELECT {expression} FROM {_quote(table)}"))[0])
+        found[label] = int((await side.row(f"SELECT {expression} FROM {quote(table)}"))[0])
     return found
 
 
@@ -575,7 +352,7 @@ async def _ahead(batches: AsyncGenerator[list[Sequence[Any]], None]) -> AsyncIte
 
 
 async def _copy_table(
-    source: _Side, target: _Target, table: str, columns: list[str], total: int, size: int, progress: Progress
+    source: Side, target: Target, table: str, columns: list[str], total: int, size: int, progress: Progress
 ) -> Copied:
     started = time.perf_counter()
     done = 0
@@ -618,7 +395,7 @@ async def copy_database(
         schema = await _schema(src)
         tables = list(schema)
         source_figures = await figures(src, tables)
-        if _is_url(target) and isinstance(src, _SqliteSide):
+        if _is_url(target) and isinstance(src, SqliteSide):
             progress.stage = "checking the source's values"
             for table in tables:
                 problem = await src.misfit(table, schema[table])
