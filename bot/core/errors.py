@@ -92,3 +92,12 @@ class StorageUnavailable(QuizError):
 
     def __str__(self) -> str:
         return self.detail
+
+
+class AnswerNotSaved(StorageUnavailable):
+    """An answer click while the database is unreachable: the member must know it did not count."""
+
+    MESSAGE = (
+        "I couldn't save your answer: the quiz database is unreachable right now, so it was not counted. "
+        "Please click again in a minute."
+    )

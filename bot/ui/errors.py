@@ -6,13 +6,15 @@ moderator sentence -> anything else: logged with ids, and a generic apology.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 
-from bot.core.errors import DailyNotPosted, QuizError, StorageUnavailable
+from bot.core.errors import AnswerNotSaved, DailyNotPosted, QuizError, StorageUnavailable
 from bot.ui.checks import NEEDS_MODERATOR
 from bot.ui.failures import failure_text
 
@@ -22,6 +24,17 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 APOLOGY = "Something went wrong on my side; nothing you did. It has been logged."
+
+
+@contextlib.contextmanager
+def counting_an_answer() -> Iterator[None]:
+    """Around an answer's service call: a database outage is worded as the answer not counting."""
+    try:
+        yield
+    except AnswerNotSaved:
+        raise
+    except StorageUnavailable as exc:
+        raise AnswerNotSaved(exc.detail) from exc
 
 
 async def send_ephemeral(interaction: discord.Interaction[QuizBot], content: str | None = None, **kwargs: Any) -> None:

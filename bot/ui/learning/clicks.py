@@ -9,6 +9,7 @@ import discord
 from bot.core.results import PracticeQuestion, PracticeSummary
 from bot.ui import ids
 from bot.ui.buttons import MUTED, Buttons, on_click
+from bot.ui.errors import counting_an_answer
 from bot.ui.interaction_window import in_time
 from bot.ui.learning import render
 from bot.ui.learning.views import after_answer_view, question_view
@@ -35,17 +36,18 @@ async def replace(interaction: discord.Interaction[QuizBot], embed: discord.Embe
 
 @on_click(ids.PracticeAnswerId)
 async def answer(interaction: discord.Interaction[QuizBot], parsed: ids.PracticeAnswerId) -> None:
-    result = await in_time(
-        interaction,
-        interaction.client.services.practice.answer(
-            session_id=parsed.session_id,
-            position=parsed.position,
-            guild_id=interaction.guild_id,
-            member_id=interaction.user.id,
-            choice=parsed.choice,
-        ),
-        update=True,
-    )
+    with counting_an_answer():
+        result = await in_time(
+            interaction,
+            interaction.client.services.practice.answer(
+                session_id=parsed.session_id,
+                position=parsed.position,
+                guild_id=interaction.guild_id,
+                member_id=interaction.user.id,
+                choice=parsed.choice,
+            ),
+            update=True,
+        )
     await replace(interaction, render.feedback_embed(result), after_answer_view(result.session_id, result.position))
 
 

@@ -10,7 +10,7 @@ from bot.core.errors import InvalidButton, NotAllowed
 from bot.ui import ids
 from bot.ui.buttons import MUTED, on_click
 from bot.ui.checks import moderator
-from bot.ui.errors import send_ephemeral
+from bot.ui.errors import counting_an_answer, send_ephemeral
 from bot.ui.interaction_window import in_time
 from bot.ui.play import render
 from bot.ui.play.views import board_view
@@ -22,15 +22,16 @@ if TYPE_CHECKING:
 
 @on_click(ids.AnswerId)
 async def answer(interaction: discord.Interaction[QuizBot], parsed: ids.AnswerId) -> None:
-    result = await in_time(
-        interaction,
-        interaction.client.services.answers.answer(
-            post_id=parsed.post_id,
-            guild_id=interaction.guild_id,
-            member_id=interaction.user.id,
-            choice=parsed.choice,
-        ),
-    )
+    with counting_an_answer():
+        result = await in_time(
+            interaction,
+            interaction.client.services.answers.answer(
+                post_id=parsed.post_id,
+                guild_id=interaction.guild_id,
+                member_id=interaction.user.id,
+                choice=parsed.choice,
+            ),
+        )
     await send_ephemeral(interaction, embed=render.answer_embed(result), view=post_report_view(parsed.post_id))
 
 
