@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.core.shards import ALL, ShardSet
 from bot.storage.rows import db_time, to_db_time
 from bot.storage.seam import Storage
+from bot.storage.sql import owned
 
 # Every table keyed by guild, children before parents so foreign keys never block a delete.
 GUILD_TABLES = (
@@ -74,8 +76,9 @@ class Departed:
 
 
 class GuildRepository:
-    def __init__(self, db: Storage) -> None:
+    def __init__(self, db: Storage, shards: ShardSet = ALL) -> None:
         self.db = db
+        self.mine = owned(shards)  # a shard process sees only its servers: it may judge only those absent
 
     async def mod_role(self, guild_id: int) -> int | None:
         return await self.db.fetch_value("SELECT mod_role_id FROM guilds WHERE guild_id = ?", (guild_id,))
@@ -132,8 +135,9 @@ class GuildRepository:
                 [(guild_id, stamp) for guild_id in present],
             )
             known = await conn.execute_fetchall(
-                "SELECT guild_id FROM guilds WHERE left_at IS NULL UNION SELECT guild_id FROM posts"
-                " UNION SELECT guild_id FROM custom_questions UNION SELECT guild_id FROM daily_schedules"
+                "SELECT guild_id FROM (SELECT guild_id FROM guilds WHERE left_at IS NULL"
+                " UNION SELECT guild_id FROM posts UNION SELECT guild_id FROM custom_questions"
+                f" UNION SELECT guild_id FROM daily_schedules) AS known WHERE {self.mine}"
             )
             gone = [(row[0], stamp, stamp) for row in known if row[0] not in present]
             await conn.executemany(

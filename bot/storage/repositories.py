@@ -48,7 +48,7 @@ class Repositories:
         fsrs = scheduler()
         return cls(
             meta=MetaRepository(db),
-            guilds=GuildRepository(db),
+            guilds=GuildRepository(db, shards),
             rounds=RoundRepository(db, shards),
             posts=PostRepository(db, shards),
             scores=ScoreRepository(db.committed),

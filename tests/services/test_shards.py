@@ -60,3 +60,26 @@ async def test_a_process_of_one_shard_resumes_only_its_own_running_rounds(db, cl
     await services.answers.close()
     _, only_1 = wire(db, clock, RecordingPublisher(), shards=ShardSet(2, (1,)))
     assert [r.guild_id for r in await only_1.rounds.rounds.running()] == [ON_1[0]]
+
+
+async def test_a_shard_process_marks_as_left_only_absent_servers_of_its_own_shards(db, clock):
+    """At connect each process sees its shards' servers only: the other shard's servers are not "left"."""
+    services, _ = wire(db, clock, RecordingPublisher())
+    for guild in (ON_0[0], ON_1[0], ON_1[1]):  # servers with data, all present before
+        await services.daily.set(
+            guild_id=guild,
+            member_id=MOD,
+            channel_id=CHANNEL,
+            time_text="09:00",
+            timezone="UTC",
+            deck="trl",
+            role_id=None,
+        )
+    await services.answers.close()
+    only_0, _ = wire(db, clock, RecordingPublisher(), shards=ShardSet(2, (0,)))
+    assert await only_0.guilds.reconcile({ON_0[0]}) == 0  # shard 1's servers are not its to judge
+    only_1, _ = wire(db, clock, RecordingPublisher(), shards=ShardSet(2, (1,)))
+    assert await only_1.guilds.reconcile({ON_1[0]}) == 1  # ON_1[1] really left
+    clock.advance(1)
+    departed = await only_1.guilds.departed(0)
+    assert [d.guild_id for d in departed] == [ON_1[1]]
