@@ -127,14 +127,25 @@ async def rebuild_reviews(settings) -> int:
 async def run_bot(settings, token: str, *, sync_guild: int | None = None, sync_only: bool = False) -> int:
     catalog = load_content(settings)
     stop = Stop.on_signals_in(asyncio.get_running_loop())
+    one_process = settings.database_url is None and not sync_only
+    sharded = settings.shards()
+    if one_process and sharded and len(sharded[1]) < sharded[0]:
+        raise CommandError(
+            f"QUIZBOT_SHARD_IDS runs {len(sharded[1])} of {sharded[0]} shards, so other processes must run the rest, "
+            "and SQLite serves one process: use PostgreSQL (QUIZBOT_DATABASE_URL), or leave QUIZBOT_SHARD_IDS unset"
+        )
+    # A second process on a SQLite file is refused before it migrates the file under the first one.
+    lock = _hold_sqlite(settings) if one_process and settings.database.exists() else None
     # Opened (and refused if it isn't usable) before anything goes out to Discord.
-    db = await open_database(settings, stop)
-    lock = None
     try:
-        if settings.database_url is None and not sync_only:
-            from bot.storage.single_process import hold
-
-            lock = hold(settings.database, db.name)
+        db = await open_database(settings, stop)
+    except BaseException:
+        if lock is not None:
+            lock.release()
+        raise
+    try:
+        if one_process and lock is None:  # a new file: it exists now
+            lock = _hold_sqlite(settings)
         # The operator's inputs are checked first, quickly; only then is the Discord side loaded.
         import discord
 
@@ -195,6 +206,13 @@ async def run_bot(settings, token: str, *, sync_guild: int | None = None, sync_o
         await db.close()
         if lock is not None:
             lock.release()
+
+
+def _hold_sqlite(settings):
+    from bot.storage.ownership import label
+    from bot.storage.single_process import hold
+
+    return hold(settings.database, label(settings.database, DATABASE_SETTING))
 
 
 def discord_failure(exc: Exception, settings) -> int:

@@ -19,7 +19,7 @@ from typing import Any
 
 from bot.core.content import Question
 from bot.core.delivery import Failure
-from bot.core.errors import UnknownDeck
+from bot.core.errors import StorageUnavailable, UnknownDeck
 from bot.core.posts import PostInfo
 from bot.core.results import QuestionToPost
 from bot.core.rotation import next_daily
@@ -279,6 +279,9 @@ class DailyScheduler(PassLoop):
         except PublishError as exc:
             log.warning("daily: guild %s channel %s: %s", guild_id, post.channel_id, exc)
             return await self._fail(guild_id, day, post, exc.failure)
+        except StorageUnavailable:
+            # Not the day's fault: it stays claimed, and the next pass looks for the post before sending it.
+            raise
         except Exception:
             log.exception("daily: posting failed for guild %s", guild_id)
             return await self._fail(guild_id, day, post, Failure("unexpected", post.channel_id))
@@ -294,6 +297,8 @@ class DailyScheduler(PassLoop):
         for post in await self.posts.open_daily(guild_id):
             try:  # a reveal that fails must not cost today's post
                 await self._close(post)
+            except StorageUnavailable:
+                raise
             except Exception:
                 log.exception("daily: could not close post %s", post.id)
 

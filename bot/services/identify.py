@@ -27,5 +27,5 @@ class IdentifyGate:
     async def wait_turn(self, shard_id: int, max_concurrency: int) -> None:
         """Return once this shard may identify: its bucket (shard_id % max_concurrency) is free."""
         bucket = shard_id % max(1, max_concurrency)
-        while (wait := await self.turns.take_turn(bucket, self.clock(), SPACING)) > 0:
+        while (wait := await self.turns.take_turn(bucket, self.clock, SPACING)) > 0:
             await self.sleep(wait)

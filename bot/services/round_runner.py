@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from bot.core.errors import StorageUnavailable
 from bot.core.posts import PostInfo
 from bot.core.results import QuestionToPost
 from bot.core.rounds import RoundInfo, deadline
@@ -20,6 +21,8 @@ from bot.storage.posts import PostRepository
 from bot.storage.rounds import RoundRepository
 
 log = logging.getLogger(__name__)
+
+STORAGE_RETRY_S = 5.0
 
 
 class RoundRunner:
@@ -85,12 +88,19 @@ class RoundRunner:
             log.error("round %s stopped with an error", round_id, exc_info=task.exception())
 
     async def _run(self, round_id: int) -> None:
-        try:
-            await self._run_steps(round_id)
-        except Exception:
-            # A round that cannot go on must not keep its channel blocked until the next restart.
-            log.exception("round %s failed; ending it", round_id)
-            await self.rounds.end(round_id, "stopped", self.clock())
+        while True:
+            try:
+                await self._run_steps(round_id)
+                return
+            except StorageUnavailable as exc:
+                # A database restart: the steps read the round's state afresh, so they can simply run again.
+                log.warning("round %s: %s; carrying on in %g s", round_id, exc.detail, STORAGE_RETRY_S)
+                await asyncio.sleep(STORAGE_RETRY_S)
+            except Exception:
+                # A round that cannot go on must not keep its channel blocked until the next restart.
+                log.exception("round %s failed; ending it", round_id)
+                await self.rounds.end(round_id, "stopped", self.clock())
+                return
 
     async def _run_steps(self, round_id: int) -> None:
         while True:

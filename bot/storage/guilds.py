@@ -162,6 +162,13 @@ class GuildRepository:
             (count,) = next(
                 iter(await conn.execute_fetchall("SELECT COUNT(*) FROM answers WHERE guild_id = ?", (guild_id,)))
             )
+            # The outbox has no guild column: its items go through their post's or round's server, first,
+            # as they refer to both (an item can be left when the server's shard process was stopped).
+            await conn.execute(
+                "DELETE FROM outbox WHERE post_id IN (SELECT id FROM posts WHERE guild_id = ?)"
+                " OR round_id IN (SELECT id FROM rounds WHERE guild_id = ?)",
+                (guild_id, guild_id),
+            )
             for table in GUILD_TABLES:
                 await conn.execute(f"DELETE FROM {table} WHERE guild_id = ?", (guild_id,))
         return count

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot.storage.rows import from_db_time, to_db_time
@@ -12,13 +13,18 @@ class IdentifyRepository:
     def __init__(self, db: Storage) -> None:
         self.db = db
 
-    async def take_turn(self, bucket: int, now: datetime, spacing: timedelta) -> float:
+    async def take_turn(self, bucket: int, clock: Callable[[], datetime], spacing: timedelta) -> float:
         """Record an identify in ``bucket`` now and return 0.0 if the last one is ``spacing`` old or more;
         else change nothing and return the seconds left to wait. One write transaction: processes take
-        turns on it, so two can never both see the bucket free."""
+        turns on it, so two can never both see the bucket free. The time is read once the transaction
+        holds the write lock (a wait for it must not count as spacing); a recorded time ahead of this clock
+        (another machine's running fast) counts as now, so a fast clock delays a bucket by ``spacing`` at most."""
         async with self.db.transaction() as conn:
+            now = clock()
             rows = list(await conn.execute_fetchall("SELECT last_at FROM identify_turns WHERE bucket = ?", (bucket,)))
             last = from_db_time(rows[0][0]) if rows else None
+            if last is not None and last > now:
+                last = now
             if last is not None and now < last + spacing:
                 return (last + spacing - now).total_seconds()
             await conn.execute(

@@ -114,6 +114,7 @@ async def apply_migrations(
 
 # Held for the whole run, so two processes started together do not both migrate (the second waits).
 _MIGRATE_LOCK = 0x54524C52
+_NO_LIMIT_S = 86_400.0  # asyncpg reads timeout=None as "the pool's command_timeout"
 
 
 async def _apply_postgres(
@@ -124,8 +125,11 @@ async def _apply_postgres(
 
     applied: list[int] = []
     async with db.pool.acquire() as conn:
+        # No time limit here: another process's migration may hold the lock, and a migration's backfill may run
+        # for minutes on a large database. (The pool resets the setting when the connection goes back.)
+        await conn.execute("SET statement_timeout = 0")
         # The lock first: even CREATE TABLE IF NOT EXISTS fails when two processes run it at the same moment.
-        await conn.execute("SELECT pg_advisory_lock($1)", _MIGRATE_LOCK)
+        await conn.execute("SELECT pg_advisory_lock($1)", _MIGRATE_LOCK, timeout=_NO_LIMIT_S)
         try:
             await conn.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations"
@@ -141,7 +145,8 @@ async def _apply_postgres(
                     raise MigrationInterrupted(current, None)
                 try:
                     async with conn.transaction():
-                        await conn.execute(migration.sql)  # no arguments: the whole file in one round trip
+                        # No arguments: the whole file goes in one round trip.
+                        await conn.execute(migration.sql, timeout=_NO_LIMIT_S)
                         await conn.execute(
                             "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
                             migration.version,

@@ -45,7 +45,21 @@ _UNAVAILABLE: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.PostgresConnectionError,  # class 08
     asyncpg.exceptions.OperatorInterventionError,  # class 57: admin shutdown, cannot connect now, timeouts
     asyncpg.exceptions.InsufficientResourcesError,  # class 53: too many connections, disk full
+    asyncpg.exceptions.InternalClientError,  # a pooled connection the server dropped, caught mid-protocol
+    asyncpg.exceptions.ReadOnlySQLTransactionError,  # a failover left us on a standby
+    asyncpg.exceptions.IdleInTransactionSessionTimeoutError,
 )
+# Waiting for the write lock is not a slow statement: other processes' transactions (a prune of a large
+# server) may hold it for longer than STATEMENT_TIMEOUT_MS. The wait gets its own bound, in one round trip.
+LOCK_WAIT_S = 60
+
+
+def _take_write_lock(statement_timeout_ms: int) -> str:
+    return (
+        f"SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = '{LOCK_WAIT_S}s';"
+        f" SELECT pg_advisory_xact_lock({WRITE_LOCK});"
+        f" SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = {int(statement_timeout_ms)}"
+    )
 
 
 @functools.lru_cache(maxsize=4096)
@@ -121,15 +135,18 @@ class PostgresDatabase:
 
     backend = "postgresql"
 
-    def __init__(self, pool: asyncpg.Pool, *, name: str) -> None:
+    def __init__(self, pool: asyncpg.Pool, *, name: str, statement_timeout_ms: int = STATEMENT_TIMEOUT_MS) -> None:
         self.pool = pool
         self.name = name  # the URL without its password
         self.committed = self  # outside a transaction every read sees committed data only
         self.conflict: tuple[type[Exception], ...] = (asyncpg.exceptions.UniqueViolationError,)
         self._write_lock = asyncio.Lock()  # this process's writers queue here, not on the server
+        self._take_write_lock = _take_write_lock(statement_timeout_ms)
 
     @classmethod
-    async def open(cls, url: str, *, pool_size: int = POOL_SIZE) -> PostgresDatabase:
+    async def open(
+        cls, url: str, *, pool_size: int = POOL_SIZE, statement_timeout_ms: int = STATEMENT_TIMEOUT_MS
+    ) -> PostgresDatabase:
         name = redacted(url)
         try:
             pool = await asyncpg.create_pool(
@@ -137,11 +154,11 @@ class PostgresDatabase:
                 min_size=1,
                 max_size=pool_size,
                 timeout=CONNECT_TIMEOUT_S,
-                command_timeout=STATEMENT_TIMEOUT_MS / 1000 + 5,
+                command_timeout=statement_timeout_ms / 1000 + 5,
                 server_settings={
                     "application_name": "trl-quiz-bot",
-                    "statement_timeout": str(STATEMENT_TIMEOUT_MS),
-                    "idle_in_transaction_session_timeout": str(6 * STATEMENT_TIMEOUT_MS),
+                    "statement_timeout": str(statement_timeout_ms),
+                    "idle_in_transaction_session_timeout": str(6 * statement_timeout_ms),
                 },
             )
         except _UNAVAILABLE as exc:
@@ -150,7 +167,7 @@ class PostgresDatabase:
             from bot.storage.ownership import DatabaseProblem
 
             raise DatabaseProblem(f"{name}: {exc}") from None
-        return cls(pool, name=name)
+        return cls(pool, name=name, statement_timeout_ms=statement_timeout_ms)
 
     async def close(self) -> None:
         with contextlib.suppress(*_UNAVAILABLE):
@@ -166,7 +183,7 @@ class PostgresDatabase:
         async with self._write_lock:
             try:
                 async with self.pool.acquire() as conn, conn.transaction():
-                    await conn.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
+                    await conn.execute(self._take_write_lock, timeout=LOCK_WAIT_S + 5)
                     yield Connection(conn)
             except _UNAVAILABLE as exc:
                 raise StorageUnavailable(f"{self.name}: {type(exc).__name__}: {exc}") from exc

@@ -20,7 +20,7 @@ class SqliteInUse(DatabaseProblem):
 
 
 class ProcessLock:
-    def __init__(self, fd: int) -> None:
+    def __init__(self, fd: int | None) -> None:
         self._fd: int | None = fd
 
     def release(self) -> None:
@@ -31,7 +31,10 @@ class ProcessLock:
 
 def hold(path: Path, name: str) -> ProcessLock:
     """Lock ``path`` for this process, or raise SqliteInUse when another bot process holds it."""
-    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:  # unreadable: opening the database says what is wrong with it, in its own words
+        return ProcessLock(None)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

@@ -172,6 +172,8 @@ CASES = [
          env={**DB, "QUIZBOT_SHARD_IDS": "1"}),
     Case("shard-count-zero", ["migrate"], 2, ["quizbot_shard_count must be 1 or more"],
          env={**DB, "QUIZBOT_SHARD_COUNT": "0"}),
+    Case("sqlite-with-part-of-the-shards", [], 2, ["runs 1 of 2 shards", "sqlite serves one process"],
+         env={**DB, **OFFLINE, "QUIZBOT_SHARD_COUNT": "2", "QUIZBOT_SHARD_IDS": "1"}, setup={AT: release_1}),
     # The database path and file
     Case("db-text-file-migrate", ["migrate"], 2, ["quizbot_database=", "not an sqlite database"], env=DB,
          setup={AT: text_file}),

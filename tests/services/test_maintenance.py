@@ -65,11 +65,18 @@ async def test_prune_removes_servers_that_left_long_ago(services, publisher, db,
     await play(services, publisher, [201], guild=OTHER, channel=11)
     await workers.rounds.close()
     await services.guilds.reconcile({OTHER})  # GUILD removed the bot while it was offline
+    async with db.transaction() as conn:  # an edit still owed when the bot left (its shard process was down)
+        await conn.execute(
+            "INSERT INTO outbox (kind, post_id, round_id, not_before, created_at)"
+            " SELECT 'reveal', id, round_id, '2026-01-01', '2026-01-01' FROM posts WHERE guild_id = ?",
+            (GUILD,),
+        )
     clock.advance(timedelta(days=31).total_seconds())
     assert await services.guilds.prune(days=60) == {}
     assert await services.guilds.prune(days=30) == {GUILD: 1}
     for table in GUILD_TABLES:
         assert await db.fetch_value(f"SELECT COUNT(*) FROM {table} WHERE guild_id = ?", (GUILD,)) == 0, table
+    assert await db.fetch_value("SELECT COUNT(*) FROM outbox") == 0
     assert (await services.scores.stats(OTHER, 201)).answered == 1
 
 
