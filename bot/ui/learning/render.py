@@ -126,8 +126,9 @@ def reminder_text(message: ReminderMessage, guild: Callable[[int], discord.Guild
     lines = ["📚 Time for a little TRL review:"]
     for due in message.due:
         found = guild(due.guild_id)
-        name = found.name if found is not None else f"server {due.guild_id}"
+        # A shard process knows only its own servers' names; the channel link still shows any server's.
+        name = f"**{discord.utils.escape_markdown(found.name)}**" if found is not None else "another server"
         where = f" — <#{due.channel_id}>" if due.channel_id else ""
-        lines.append(f"• **{due.count}** question(s) due in **{discord.utils.escape_markdown(name)}**{where}")
+        lines.append(f"• **{due.count}** question(s) due in {name}{where}")
     lines.append("Run `/quiz practice` there. (`/quiz remind turn:off` stops these messages.)")
     return "\n".join(lines)
