@@ -163,39 +163,37 @@ async def test_the_daily_question_of_servers_on_both_shards_posts_exactly_once(e
             await p.stop()
 
 
-async def test_a_postgresql_restart_under_clicks_is_said_plainly_and_the_bot_recovers_by_itself(
-    emulator, postgres_server, tmp_path
+async def test_a_postgresql_restart_under_clicks_is_said_plainly_and_both_processes_recover_by_themselves(
+    emulator, two_shards, postgres_server
 ):
-    """While the server is down a click is told its answer was not saved (never that it counted); once the
-    server is back, the same click counts, without restarting the bot."""
-    url = await postgres_server.fresh_database()
-    proc = BotProcess(emulator, tmp_path / "pg", env={"QUIZBOT_DATABASE_URL": url})
-    await proc.start(timeout=60)
+    """While the server is down a click in either shard's server is told its answer was not saved (never that it
+    counted); once the server is back, the same clicks count, without restarting either process."""
+    url, guilds, procs = two_shards
+    posts = [await open_question(emulator, g, emulator.add_member(g.id, f"starter{g.id}")) for g in guilds]
+    buttons = [answer_button(post, right_letter(post)) for post in posts]
+    early = [emulator.add_member(g.id, f"early{g.id}") for g in guilds]
+    for member, post, button in zip(early, posts, buttons, strict=True):
+        assert "Correct" in (await (await emulator.click(member, post, button)).reply(timeout=10)).text
+    late = [emulator.add_member(g.id, f"late{g.id}") for g in guilds]
+    postgres_server.stop()
     try:
-        g = emulator.guild
-        post = await open_question(emulator, g, emulator.add_member(g.id, "starter"))
-        button = answer_button(post, right_letter(post))
-        early = emulator.add_member(g.id, "early")
-        assert "Correct" in (await (await emulator.click(early, post, button)).reply(timeout=10)).text
-        postgres_server.stop()
-        try:
-            late = emulator.add_member(g.id, "late")
-            refused = await (await emulator.click(late, post, button)).reply(timeout=20)
+        for member, post, button in zip(late, posts, buttons, strict=True):
+            refused = await (await emulator.click(member, post, button)).reply(timeout=20)
             assert "couldn't save your answer" in refused.text and "not counted" in refused.text, refused.text
             assert "Correct" not in refused.text
-        finally:
-            postgres_server.start()
-        for _ in range(40):  # the pool reconnects on its own; a retry a moment later counts
-            reply = await (await emulator.click(late, post, button)).reply(timeout=20)
+    finally:
+        postgres_server.start()
+    for member, post, button in zip(late, posts, buttons, strict=True):
+        for _ in range(40):  # the pools reconnect on their own; a retry a moment later counts
+            reply = await (await emulator.click(member, post, button)).reply(timeout=20)
             if "couldn't save" not in reply.text:
                 break
             await asyncio.sleep(0.5)
         assert "Correct" in reply.text, reply.text
-        assert proc.running
-        assert sorted(m for (m,) in await rows(url, "SELECT member_id FROM answers")) == sorted([early.id, late.id])
-        await assert_totals_match_answers(url)
-    finally:
-        await proc.stop()
+    assert all(p.running and p.starts == 1 for p in procs)
+    stored = sorted(m for (m,) in await rows(url, "SELECT member_id FROM answers"))
+    assert stored == sorted(m.id for m in early + late)
+    await assert_totals_match_answers(url)
 
 
 @pytest.mark.allow_rejected()
@@ -213,7 +211,8 @@ async def test_a_second_process_on_the_same_sqlite_file_is_refused_in_one_line(e
 
 async def test_a_sqlite_deployment_moved_with_copy_db_keeps_every_answer_and_button(emulator, bot, postgres_server):
     """A bot on SQLite takes answers; it stops, `copy-db` moves its file into PostgreSQL and counts both sides;
-    started on PostgreSQL, the same members find their answers already counted and their scores intact."""
+    started as two shard processes on PostgreSQL, the same members find their answers already counted (in
+    whichever process owns the server now) and their scores intact."""
     g = emulator.guild
     post = await open_question(emulator, g, emulator.add_member(g.id, "starter"))
     button = answer_button(post, right_letter(post))
@@ -238,8 +237,10 @@ async def test_a_sqlite_deployment_moved_with_copy_db_keeps_every_answer_and_but
     assert copied.returncode == 0, output
     assert "match" in output.lower()
 
-    moved = BotProcess(emulator, bot.workdir / "on-postgres", env={"QUIZBOT_DATABASE_URL": url})
-    await moved.start(timeout=60)
+    moved = [shard_bot(emulator, bot.workdir, url, s) for s in range(COUNT)]  # now two shard processes
+    before = emulator.session_number
+    await asyncio.gather(*(p.start(wait=False) for p in moved))
+    await emulator.wait_for_shards([(s, COUNT) for s in range(COUNT)], timeout=60, newer_than=before)
     try:
         for member in members[:3]:
             reply = await (await emulator.click(member, post, button)).reply(timeout=10)
@@ -251,4 +252,5 @@ async def test_a_sqlite_deployment_moved_with_copy_db_keeps_every_answer_and_but
         assert (await rows(url, "SELECT COUNT(*) FROM answers"))[0][0] == len(members) + 1
         await assert_totals_match_answers(url)
     finally:
-        await moved.stop()
+        for proc in moved:
+            await proc.stop()
