@@ -12,8 +12,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import math
-import os
 import shutil
 import sys
 import tempfile
@@ -22,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import burst, daily, leaderboard, learning, report, startup
-from bench.common import REPO_ROOT, OtherLoad
+from bench.common import REPO_ROOT, json_safe, measured
 from bench.machine import describe, summary_line
 
 SCENARIOS = ("burst", "leaderboard", "learning", "startup", "daily")
@@ -150,26 +148,6 @@ def progress(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
-def _clean(value: Any) -> Any:
-    """JSON has no NaN: write null."""
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_clean(v) for v in value]
-    return value
-
-
-def _load(load: OtherLoad) -> dict[str, Any]:
-    figures = load.result()
-    progress(
-        f"  took {figures['seconds']:.0f} s; other processes used {figures['other_cores']:.2f} of "
-        f"{len(os.sched_getaffinity(0))} cores meanwhile"
-    )
-    return {"seconds": figures["seconds"], "other_load": figures}
-
-
 async def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     results: dict[str, Any] = {
         "machine": describe(),
@@ -179,54 +157,57 @@ async def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     }
     progress(f"machine: {summary_line(results['machine'])}")
     if "burst" in args.only:
-        progress(f"answer burst: {args.members:,} members × {args.rounds} rounds, null vs bare vs quiz bot")
-        load = OtherLoad()
-        results["burst"] = await burst.run(
-            members=args.members, rounds=args.rounds, workdir=workdir, spec_check=args.spec_check, progress=progress
+        results["burst"] = await measured(
+            f"answer burst: {args.members:,} members × {args.rounds} rounds, null vs bare vs quiz bot",
+            burst.run(
+                members=args.members, rounds=args.rounds, workdir=workdir, spec_check=args.spec_check, progress=progress
+            ),
+            progress,
         )
-        results["burst"].update(_load(load))
     if "leaderboard" in args.only:
-        progress(f"leaderboard: {args.lb_members:,} members, {args.lb_answers:,} answers")
-        load = OtherLoad()
-        results["leaderboard"] = await leaderboard.run(
-            members=args.lb_members,
-            answers=args.lb_answers,
-            rounds=args.lb_rounds,
-            bot_per_round=args.lb_samples,
-            agg_per_round=args.lb_agg_samples,
-            workdir=workdir,
-            progress=progress,
+        results["leaderboard"] = await measured(
+            f"leaderboard: {args.lb_members:,} members, {args.lb_answers:,} answers",
+            leaderboard.run(
+                members=args.lb_members,
+                answers=args.lb_answers,
+                rounds=args.lb_rounds,
+                bot_per_round=args.lb_samples,
+                agg_per_round=args.lb_agg_samples,
+                workdir=workdir,
+                progress=progress,
+            ),
+            progress,
         )
-        results["leaderboard"].update(_load(load))
     if "learning" in args.only:
-        progress(f"learning: {args.learn_members:,} members, {args.learn_answers:,} answers")
-        load = OtherLoad()
-        results["learning"] = await learning.run(
-            members=args.learn_members,
-            answers=args.learn_answers,
-            samples=args.learn_samples,
-            workdir=workdir,
-            progress=progress,
+        results["learning"] = await measured(
+            f"learning: {args.learn_members:,} members, {args.learn_answers:,} answers",
+            learning.run(
+                members=args.learn_members,
+                answers=args.learn_answers,
+                samples=args.learn_samples,
+                workdir=workdir,
+                progress=progress,
+            ),
+            progress,
         )
-        results["learning"].update(_load(load))
     if "startup" in args.only:
-        progress(f"start-up: {args.servers:,} servers × {args.start_rounds} starts, bare bot vs quiz bot")
-        load = OtherLoad()
-        results["startup"] = await startup.run(
-            servers=args.servers,
-            rounds=args.start_rounds,
-            workdir=workdir,
-            spec_check=args.spec_check,
-            progress=progress,
+        results["startup"] = await measured(
+            f"start-up: {args.servers:,} servers × {args.start_rounds} starts, bare bot vs quiz bot",
+            startup.run(
+                servers=args.servers,
+                rounds=args.start_rounds,
+                workdir=workdir,
+                spec_check=args.spec_check,
+                progress=progress,
+            ),
+            progress,
         )
-        results["startup"].update(_load(load))
     if "daily" in args.only:
-        progress(f"daily: {args.daily_servers:,} servers due at once (100 ms latency, 50/s), {args.daily_idle:,} idle")
-        load = OtherLoad()
-        results["daily"] = await daily.run(
-            servers=args.daily_servers, idle_servers=args.daily_idle, workdir=workdir, progress=progress
+        results["daily"] = await measured(
+            f"daily: {args.daily_servers:,} servers due at once (100 ms latency, 50/s), {args.daily_idle:,} idle",
+            daily.run(servers=args.daily_servers, idle_servers=args.daily_idle, workdir=workdir, progress=progress),
+            progress,
         )
-        results["daily"].update(_load(load))
     results["targets"] = report.targets(results)
     return results
 
@@ -241,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(_clean(results), indent=2) + "\n", encoding="utf-8")
+    args.json.write_text(json.dumps(json_safe(results), indent=2) + "\n", encoding="utf-8")
     print(report.markdown(results))
     problems = [f"{name}: {p}" for name in SCENARIOS for p in results.get(name, {}).get("problems", [])]
     for problem in problems:

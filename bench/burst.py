@@ -19,6 +19,7 @@ import asyncio
 import gc
 import sqlite3
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -427,7 +428,7 @@ class QuizContender(Contender):
         return problems, totals
 
 
-def _per_round_ratios(samples: list[BurstSample], key: str, of: str = "quiz", to: str = "bare") -> list[float]:
+def per_round_ratios(samples: list[BurstSample], key: str, of: str = "quiz", to: str = "bare") -> list[float]:
     by_round: dict[int, dict[str, BurstSample]] = {}
     for s in samples:
         by_round.setdefault(s.round, {})[s.contender] = s
@@ -473,6 +474,43 @@ def aggregate(samples: list[BurstSample], name: str) -> dict[str, Any]:
 CEILING_MARGIN = 0.8  # a contender at 80 % of the null bot's throughput is near the emulator's ceiling
 
 
+def sample_line(sample: BurstSample, server_ms: float | None = None) -> str:
+    """One burst's figures, as progress prints them (with a database server's CPU when there is one)."""
+    server = f", server CPU {server_ms:.3f} ms/click" if server_ms is not None else ""
+    return (
+        f"{sample.answered}/{sample.clicks} answered ({sample.deferred} deferred), {sample.throughput:5.0f} clicks/s, "
+        f"p50 {sample.p50_ms:5.0f} ms, p99 {sample.p99_ms:5.0f} ms, bot CPU {sample.bot_cpu_ms_per_click:.3f} ms/click"
+        f"{server}, emulator {sample.emulator_cpu_ms_per_click:.3f} ms/click ({sample.emulator_cores:.2f} cores)"
+    )
+
+
+async def alternate(
+    contenders: Sequence[Contender],
+    *,
+    members: int,
+    rounds: int,
+    warmup: int,
+    progress: Callable[[str], object],
+    server_ms: Callable[[Contender, int], float | None] = lambda c, r: None,
+) -> tuple[list[BurstSample], list[str]]:
+    """An untimed warm-up burst each, then ``rounds`` bursts each, the first to go rotating so each goes first
+    as often: the samples, and what went wrong."""
+    samples: list[BurstSample] = []
+    problems: list[str] = []
+    if warmup:
+        for c in contenders:
+            warm = await c.burst(-1, warmup, 0)
+            problems += [f"{c.name} warm-up: {p}" for p in warm.problems]
+    for r in range(rounds):
+        k = r % len(contenders)
+        for c in [*contenders[k:], *contenders[:k]]:
+            sample = await c.burst(r, members, 0)
+            samples.append(sample)
+            problems += [f"{c.name} round {r + 1}: {p}" for p in sample.problems]
+            progress(f"  burst {r + 1}/{rounds} {c.name:>8}: {sample_line(sample, server_ms(c, r))}")
+    return samples, problems
+
+
 async def run(
     *,
     members: int,
@@ -501,23 +539,9 @@ async def run(
     try:
         for c in contenders:
             await c.start()
-        if warmup:
-            for c in contenders:
-                warm = await c.burst(-1, warmup, 0)
-                problems += [f"{c.name} warm-up: {p}" for p in warm.problems]
-        for r in range(rounds):
-            order = contenders[r % 3 :] + contenders[: r % 3]  # each contender goes first as often
-            for c in order:
-                sample = await c.burst(r, members, 0)
-                samples.append(sample)
-                problems += [f"{c.name} round {r + 1}: {p}" for p in sample.problems]
-                progress(
-                    f"  burst {r + 1}/{rounds} {c.name:>4}: {sample.answered}/{sample.clicks} answered "
-                    f"({sample.deferred} deferred), {sample.throughput:5.0f} clicks/s, "
-                    f"p50 {sample.p50_ms:5.0f} ms, p99 {sample.p99_ms:5.0f} ms, "
-                    f"bot CPU {sample.bot_cpu_ms_per_click:.3f} ms/click, "
-                    f"emulator {sample.emulator_cpu_ms_per_click:.3f} ms/click ({sample.emulator_cores:.2f} cores)"
-                )
+        samples, problems = await alternate(
+            contenders, members=members, rounds=rounds, warmup=warmup, progress=progress
+        )
         if quiz.proc is not None and quiz.proc.running:
             final, totals = quiz.final_checks()
             problems += [f"quiz: {p}" for p in final]
@@ -540,11 +564,11 @@ async def run(
         "ceiling": ceiling,
         "bare_of_ceiling": bare["throughput"] / ceiling if ceiling else float("nan"),
         "near_ceiling": near_ceiling,
-        "throughput_ratio": median(_per_round_ratios(samples, "throughput")),
-        "p99_ratio": median(_per_round_ratios(samples, "p99_ms")),
-        "cpu_ratio": median(_per_round_ratios(samples, "bot_cpu_ms_per_click")),
-        "throughput_ratios": _per_round_ratios(samples, "throughput"),
-        "p99_ratios": _per_round_ratios(samples, "p99_ms"),
+        "throughput_ratio": median(per_round_ratios(samples, "throughput")),
+        "p99_ratio": median(per_round_ratios(samples, "p99_ms")),
+        "cpu_ratio": median(per_round_ratios(samples, "bot_cpu_ms_per_click")),
+        "throughput_ratios": per_round_ratios(samples, "throughput"),
+        "p99_ratios": per_round_ratios(samples, "p99_ms"),
         "stored": totals,
         "warmup": warmup,
         "samples": [s.summary() for s in samples],

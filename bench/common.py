@@ -8,8 +8,9 @@ import secrets
 import sqlite3
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:  # tests/ is a namespace package next to bench/
@@ -155,3 +156,31 @@ class OtherLoad:
         wall = time.monotonic() - self.wall
         other = max(0.0, (self._busy() - self.busy) - (self._own() - self.own))
         return {"seconds": wall, "other_cpu_s": other, "other_cores": other / wall if wall else 0.0}
+
+
+async def measured(
+    label: str, scenario: Awaitable[dict[str, Any]], progress: Callable[[str], object]
+) -> dict[str, Any]:
+    """Run one scenario after saying what it is, and add to its figures what the rest of the machine used
+    meanwhile (the coroutine starts only when awaited here, so the load is measured over the scenario)."""
+    progress(label)
+    load = OtherLoad()
+    figures = await scenario
+    other = load.result()
+    progress(
+        f"  took {other['seconds']:.0f} s; other processes used {other['other_cores']:.2f} of "
+        f"{len(os.sched_getaffinity(0))} cores meanwhile"
+    )
+    figures.update({"seconds": other["seconds"], "other_load": other})
+    return figures
+
+
+def json_safe(value: Any) -> Any:
+    """JSON has no NaN (null instead), and its keys are strings."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value

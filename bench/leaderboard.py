@@ -33,6 +33,7 @@ from bot.storage.database import Database
 from bot.storage.migrate import apply_migrations
 from bot.storage.rows import to_db_time
 from bot.storage.scores import ScoreRepository
+from bot.storage.seam import Reads
 
 GUILD_ID = 1_180_000_000_000_000_001
 CHANNEL_ID = 1_180_000_000_000_000_002
@@ -259,33 +260,37 @@ def check(path: Path) -> tuple[list[str], dict[str, int]]:
 # -- the two ways to answer "top 10 plus my rank" ---------------------------------------------------------------
 
 
-async def board_by_aggregation(db: Database, guild_id: int, member_id: int, size: int = PAGE_SIZE) -> Board:
-    """Page 1 of the all-time board and the member's line, computed from the answers table alone."""
-    conn = db.conn
-    top = list(
-        await conn.execute_fetchall(
+async def board_by_aggregation(db: Reads, guild_id: int, member_id: int, size: int = PAGE_SIZE) -> Board:
+    """Page 1 of the all-time board and the member's line, computed from the answers table alone (the same SQL
+    on SQLite and on PostgreSQL)."""
+    top = [
+        tuple(r)
+        for r in await db.fetch_all(
             "SELECT member_id, SUM(points) AS p, SUM(correct) AS c, COUNT(*) AS n FROM answers WHERE guild_id = ?"
             " GROUP BY member_id ORDER BY p DESC, c DESC, member_id LIMIT ?",
             (guild_id, size),
         )
-    )
+    ]
     rows: list[Standing] = []
     for i, (mid, points, correct, answered) in enumerate(top):
         # Everyone with more points is listed before the first row with these points.
         above = next(j for j in range(i + 1) if top[j][1] == points)
         rows.append(Standing(1 + above, mid, points, correct, answered))
-    ((points, correct, answered),) = await conn.execute_fetchall(
+    mine = await db.fetch_one(
         "SELECT SUM(points), SUM(correct), COUNT(*) FROM answers WHERE guild_id = ? AND member_id = ?",
         (guild_id, member_id),
     )
-    ((total, above),) = await conn.execute_fetchall(
-        "SELECT COUNT(*), COALESCE(SUM(p > ?), 0) FROM"
-        " (SELECT SUM(points) AS p FROM answers WHERE guild_id = ? GROUP BY member_id)",
+    assert mine is not None
+    points, correct, answered = mine
+    counted = await db.fetch_one(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN p > ? THEN 1 ELSE 0 END), 0) FROM"
+        " (SELECT SUM(points) AS p FROM answers WHERE guild_id = ? GROUP BY member_id) AS totals",
         (points if answered else -1, guild_id),
     )
+    assert counted is not None
+    total, above = counted
     me = Standing(1 + above, member_id, points, correct, answered) if answered else None
-    pages = max(1, math.ceil(total / size))
-    return Board(scope="all", rows=tuple(rows), page=1, pages=pages, me=me)
+    return Board(scope="all", rows=tuple(rows), page=1, pages=max(1, math.ceil(total / size)), me=me)
 
 
 async def _timed(fn: Callable, *args: Any) -> tuple[float, Any]:
@@ -305,12 +310,10 @@ async def measure(
     seed: int = 11,
     progress=print,
     open_db: Callable[[], Awaitable[Any]] | None = None,
-    aggregate: Callable[..., Awaitable[Board]] = board_by_aggregation,
 ) -> dict[str, Any]:
     """Alternate blocks of the bot's board and the aggregation for random members; compare their results.
 
-    `open_db` opens another database than the SQLite file at `path` (PostgreSQL: bench/postgres.py), with
-    `aggregate(db, guild, member)` its way of aggregating the answers.
+    `open_db` opens another database than the SQLite file at `path` (PostgreSQL: bench/pg_board.py).
     """
     rng = random.Random(seed)
     db = await (open_db() if open_db is not None else Database.open(path))
@@ -322,7 +325,7 @@ async def measure(
         scores = ScoreService(ScoreRepository(db), clock=lambda: datetime.now(UTC))
         # One untimed call of each warms the connection and the OS page cache alike.
         await scores.board(GUILD_ID, members[0])
-        await aggregate(db, GUILD_ID, members[0])
+        await board_by_aggregation(db, GUILD_ID, members[0])
         for r in range(rounds):
             sample = [rng.choice(members) for _ in range(bot_per_round)]
             checked = sample[:agg_per_round] + (list(extra_members) if r == 0 else [])
@@ -337,7 +340,7 @@ async def measure(
                         expected[member] = board
                 else:
                     for member in checked:
-                        ms, board = await _timed(aggregate, db, GUILD_ID, member)
+                        ms, board = await _timed(board_by_aggregation, db, GUILD_ID, member)
                         agg_ms.append(ms)
                         got[member] = board
             for member in checked:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import random
 import time
 from collections.abc import Sequence
@@ -14,46 +13,13 @@ import asyncpg
 
 from bench import leaderboard
 from bench.pg_burst import postgres_consistency
-from bot.core.results import Board
-from bot.core.scoring import Standing
-from bot.services.scores import PAGE_SIZE, ScoreService
+from bot.services.scores import ScoreService
 from bot.storage.database import Database
 from bot.storage.postgres import PostgresDatabase
 from bot.storage.scores import ScoreRepository
 from tests.postgres import PostgresServer
 
 # -- scenario 3: the leaderboard at a million answers ---------------------------------------------------------
-
-
-async def board_by_aggregation(db: PostgresDatabase, guild_id: int, member_id: int, size: int = PAGE_SIZE) -> Board:
-    """bench.leaderboard.board_by_aggregation on PostgreSQL: the board computed from the answers table alone."""
-    top = [
-        tuple(r)
-        for r in await db.fetch_all(
-            "SELECT member_id, SUM(points) AS p, SUM(correct) AS c, COUNT(*) AS n FROM answers WHERE guild_id = ?"
-            " GROUP BY member_id ORDER BY p DESC, c DESC, member_id LIMIT ?",
-            (guild_id, size),
-        )
-    ]
-    rows: list[Standing] = []
-    for i, (mid, points, correct, answered) in enumerate(top):
-        above = next(j for j in range(i + 1) if top[j][1] == points)
-        rows.append(Standing(1 + above, mid, points, correct, answered))
-    mine = await db.fetch_one(
-        "SELECT SUM(points), SUM(correct), COUNT(*) FROM answers WHERE guild_id = ? AND member_id = ?",
-        (guild_id, member_id),
-    )
-    assert mine is not None
-    points, correct, answered = mine
-    counted = await db.fetch_one(
-        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN p > ? THEN 1 ELSE 0 END), 0) FROM"
-        " (SELECT SUM(points) AS p FROM answers WHERE guild_id = ? GROUP BY member_id) AS totals",
-        (points if answered else -1, guild_id),
-    )
-    assert counted is not None
-    total, above = counted
-    me = Standing(1 + above, member_id, points, correct, answered) if answered else None
-    return Board(scope="all", rows=tuple(rows), page=1, pages=max(1, math.ceil(total / size)), me=me)
 
 
 async def copy_into(path: Path, url: str) -> dict[str, Any]:
@@ -125,7 +91,6 @@ async def run_leaderboard(
         extra_members=(42,),
         progress=progress,
         open_db=lambda: PostgresDatabase.open(url, pool_size=1),
-        aggregate=board_by_aggregation,
     )
     checked = [*random.Random(5).sample(gen.members, min(len(gen.members), 50)), 42]
     compared, differ = await same_as_sqlite(path, url, checked)

@@ -136,15 +136,6 @@ class PostgresQuiz(burst.QuizContender):
         return problems, totals
 
 
-def sample_line(sample: burst.BurstSample, server_ms: float | None = None) -> str:
-    server = f", server CPU {server_ms:.3f} ms/click" if server_ms is not None else ""
-    return (
-        f"{sample.answered}/{sample.clicks} answered ({sample.deferred} deferred), {sample.throughput:5.0f} clicks/s, "
-        f"p50 {sample.p50_ms:5.0f} ms, p99 {sample.p99_ms:5.0f} ms, bot CPU {sample.bot_cpu_ms_per_click:.3f} ms/click"
-        f"{server}, emulator {sample.emulator_cores:.2f} cores"
-    )
-
-
 def _server_figures(samples: list[burst.BurstSample], server_s: dict[int, float], name: str) -> dict[str, float]:
     """The server's CPU per click of a contender's bursts, and with the bot's: the CPU each click cost in all."""
     mine = [s for s in samples if s.contender == name]
@@ -174,17 +165,14 @@ async def run_backends(
     try:
         for c in contenders:
             await c.start()
-        if warmup:
-            for c in contenders:
-                warm = await c.burst(-1, warmup, 0)
-                problems += [f"{c.name} warm-up: {p}" for p in warm.problems]
-        for r in range(rounds):
-            for c in contenders[r % 2 :] + contenders[: r % 2]:  # each goes first as often
-                sample = await c.burst(r, members, 0)
-                samples.append(sample)
-                problems += [f"{c.name} round {r + 1}: {p}" for p in sample.problems]
-                server_ms = pg.server_cpu_s[r] * 1000 / members if c is pg else None
-                progress(f"  burst {r + 1}/{rounds} {c.name:>8}: {sample_line(sample, server_ms)}")
+        samples, problems = await burst.alternate(
+            contenders,
+            members=members,
+            rounds=rounds,
+            warmup=warmup,
+            progress=progress,
+            server_ms=lambda c, r: pg.server_cpu_s[r] * 1000 / members if c is pg else None,
+        )
         for c in contenders:
             if c.proc is None or not c.proc.running:
                 continue
@@ -199,7 +187,7 @@ async def run_backends(
     sqlite.update({"server_cpu_ms_per_click": 0.0, "total_cpu_ms_per_click": sqlite["bot_cpu_ms_per_click"]})
 
     def ratios(key: str) -> list[float]:
-        return burst._per_round_ratios(samples, key, of="postgres", to="sqlite")
+        return burst.per_round_ratios(samples, key, of="postgres", to="sqlite")
 
     return {
         "members": members,

@@ -13,13 +13,14 @@ from typing import Any
 from discord_loopback import DiscordEmulator
 
 from bench import burst
+from bench.burst import sample_line
 from bench.common import (
     cpu_seconds,
     emulator_problems,
     median,
     new_emulator,
 )
-from bench.pg_burst import PostgresQuiz, ServerCpu, fetch_rows, sample_line
+from bench.pg_burst import PostgresQuiz, ServerCpu, fetch_rows
 from tests.postgres import PostgresServer
 
 SHARDS = 2

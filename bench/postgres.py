@@ -39,7 +39,8 @@ import asyncpg
 
 from bench.common import (
     REPO_ROOT,
-    OtherLoad,
+    json_safe,
+    measured,
 )
 from bench.machine import describe, summary_line
 from bench.pg_board import run_leaderboard
@@ -255,17 +256,6 @@ def progress(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
-def clean(value: Any) -> Any:
-    """JSON has no NaN: write null."""
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, dict):
-        return {str(k): clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [clean(v) for v in value]
-    return value
-
-
 async def server_facts(server: PostgresServer) -> tuple[str, str]:
     conn = await asyncpg.connect(server.url())
     try:
@@ -318,68 +308,49 @@ async def run(
     }
     progress(f"machine: {summary_line(results['machine'])}; PostgreSQL {version} ({settings})")
 
-    def load_figures(load: OtherLoad) -> dict[str, Any]:
-        figures = load.result()
-        progress(
-            f"  took {figures['seconds']:.0f} s; other processes used {figures['other_cores']:.2f} cores meanwhile"
-        )
-        return {"seconds": figures["seconds"], "other_load": figures}
-
-    progress(f"answer burst: {members:,} members × {rounds} bursts, quiz bot on SQLite vs on PostgreSQL")
-    load = OtherLoad()
-    results["backends"] = await run_backends(
-        server=server,
-        members=members,
-        rounds=rounds,
-        workdir=workdir,
-        spec_check=spec_check,
-        warmup=warmup,
-        progress=progress,
+    results["backends"] = await measured(
+        f"answer burst: {members:,} members × {rounds} bursts, quiz bot on SQLite vs on PostgreSQL",
+        run_backends(
+            server=server,
+            members=members,
+            rounds=rounds,
+            workdir=workdir,
+            spec_check=spec_check,
+            warmup=warmup,
+            progress=progress,
+        ),
+        progress,
     )
-    results["backends"].update(load_figures(load))
-    progress(f"two shard processes: {members:,} clicks in each one's server at once × {shard_rounds}, and alone")
-    load = OtherLoad()
-    results["shards"] = await run_shards(
-        server=server,
-        members=members,
-        rounds=shard_rounds,
-        workdir=workdir,
-        spec_check=spec_check,
-        warmup=warmup,
-        progress=progress,
+    results["shards"] = await measured(
+        f"two shard processes: {members:,} clicks in each one's server at once × {shard_rounds}, and alone",
+        run_shards(
+            server=server,
+            members=members,
+            rounds=shard_rounds,
+            workdir=workdir,
+            spec_check=spec_check,
+            warmup=warmup,
+            progress=progress,
+        ),
+        progress,
     )
-    results["shards"].update(load_figures(load))
-    progress(f"leaderboard: {lb_members:,} members, {lb_answers:,} answers, on PostgreSQL")
-    load = OtherLoad()
-    results["leaderboard"] = await run_leaderboard(
-        server=server,
-        members=lb_members,
-        answers=lb_answers,
-        rounds=lb_rounds,
-        bot_per_round=lb_samples,
-        agg_per_round=lb_agg_samples,
-        workdir=workdir,
-        progress=progress,
+    results["leaderboard"] = await measured(
+        f"leaderboard: {lb_members:,} members, {lb_answers:,} answers, on PostgreSQL",
+        run_leaderboard(
+            server=server,
+            members=lb_members,
+            answers=lb_answers,
+            rounds=lb_rounds,
+            bot_per_round=lb_samples,
+            agg_per_round=lb_agg_samples,
+            workdir=workdir,
+            progress=progress,
+        ),
+        progress,
     )
-    results["leaderboard"].update(load_figures(load))
     results["targets"] = targets(results)
     results["seconds"] = time.monotonic() - started
     return results
-
-
-async def _accepting(server: PostgresServer, within_s: float = 60) -> None:
-    """Wait for a server still starting up (pg_ctl's own wait has been seen to give up early on a busy machine)."""
-    deadline = time.monotonic() + within_s
-    while True:
-        try:
-            conn = await asyncpg.connect(server.url())
-        except (OSError, asyncpg.exceptions.CannotConnectNowError):
-            if time.monotonic() > deadline:
-                raise
-            await asyncio.sleep(0.2)
-            continue
-        await conn.close()
-        return
 
 
 @contextlib.asynccontextmanager
@@ -387,9 +358,8 @@ async def durable_server():
     """A PostgreSQL server of its own, commits flushed to disk, with the bot's migrated template."""
     from tests import postgres
 
-    server = postgres.start_server(durable=True)
+    server = postgres.start_server(durable=True)  # returns once it accepts connections
     try:
-        await _accepting(server)
         await postgres.build_template(server)
         yield server
     finally:
@@ -429,7 +399,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(clean(results), indent=2) + "\n", encoding="utf-8")
+    args.json.write_text(json.dumps(json_safe(results), indent=2) + "\n", encoding="utf-8")
     print(markdown(results))
     problems = problems_of(results)
     for problem in problems:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from bench import postgres as bench_pg
+from bench.common import json_safe
 
 
 def quiet(line: str) -> None:
@@ -60,4 +61,4 @@ async def test_postgres_benchmark_answers_and_stores_every_click_once_on_both_ba
 
     table = bench_pg.markdown(result)
     assert f"PostgreSQL {result['postgres_version']}" in table and "| Answer burst: 30 members × 2 bursts" in table
-    assert json.loads(json.dumps(bench_pg.clean(result)))["shards"]["stored"]["by_server"]["shard1"] == 40
+    assert json.loads(json.dumps(json_safe(result)))["shards"]["stored"]["by_server"]["shard1"] == 40

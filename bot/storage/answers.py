@@ -23,7 +23,7 @@ from bot.core.scoring import Standing, next_streak, points_for, week_of
 from bot.storage.reviews import Answered, remember
 from bot.storage.rows import to_db_time
 from bot.storage.scores import ScoreRepository
-from bot.storage.seam import Conn, InTransaction, Storage
+from bot.storage.seam import Conn, ConnectionReads, Storage
 from bot.storage.sql import BIGINT, INTEGER, TEXT, values
 from bot.storage.types import StoredAnswer
 
@@ -134,7 +134,7 @@ class AnswerWriter:
             return results
         guilds = {item.post.guild_id for item, _ in fresh}
         longest = max(item.board_top for item, _ in fresh)
-        scores = ScoreRepository(InTransaction(conn))  # sees this batch, which no other reader does yet
+        scores = ScoreRepository(ConnectionReads(conn))  # sees this batch, which no other reader does yet
         tops = {guild: tuple(await scores.page(guild, None, longest, 0)) for guild in guilds}
         above: dict[int, dict[int, int]] = {}
         for guild in guilds:

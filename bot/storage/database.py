@@ -1,7 +1,6 @@
 """The one SQLite connection, its pragmas, reads and write transactions.
 
-This class is the storage seam: repositories use only ``fetch_one``, ``fetch_all``, ``fetch_value``
-and ``transaction()``, so a second backend (PostgreSQL) slots in by providing the same four.
+SQLite's side of the storage seam (storage/seam.py); PostgreSQL's is storage/postgres.py.
 """
 
 from __future__ import annotations
@@ -18,29 +17,11 @@ import aiosqlite
 
 from bot.storage import ownership
 from bot.storage.ownership import Claim, DatabaseProblem, FileState
+from bot.storage.seam import ConnectionReads, Reads, Row
 
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
-
-
-class CommittedReads:
-    """Reads on a second, read-only connection: in WAL mode it sees only committed transactions, never a
-    batch the writer connection has begun and may still roll back. Leaderboards and stats read here."""
-
-    def __init__(self, connection: aiosqlite.Connection) -> None:
-        self.conn = connection
-
-    async def fetch_one(self, sql: str, args: Sequence[object] = ()) -> sqlite3.Row | None:
-        rows = await self.conn.execute_fetchall(sql, args)
-        return next(iter(rows), None)
-
-    async def fetch_all(self, sql: str, args: Sequence[object] = ()) -> list[sqlite3.Row]:
-        return list(await self.conn.execute_fetchall(sql, args))
-
-    async def fetch_value(self, sql: str, args: Sequence[object] = (), default: object = None) -> Any:
-        row = await self.fetch_one(sql, args)
-        return row[0] if row is not None and row[0] is not None else default
 
 
 class Database:
@@ -58,7 +39,8 @@ class Database:
         self.conn = connection
         self._reader = reader
         # Committed data only (a database in memory or opened read-only has no second connection: its own).
-        self.committed: CommittedReads | Database = CommittedReads(reader) if reader is not None else self
+        self._reads = ConnectionReads(connection)
+        self.committed: Reads = ConnectionReads(reader) if reader is not None else self
         self.name = name  # how messages name this database, e.g. QUIZBOT_DATABASE=data/quizbot.sqlite3
         # What a write that broke a unique constraint raises (repositories catch it by this name).
         self.conflict: tuple[type[Exception], ...] = (sqlite3.IntegrityError,)
@@ -141,7 +123,7 @@ class Database:
         reader.row_factory = sqlite3.Row
         await reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         self._reader = reader
-        self.committed = CommittedReads(reader)
+        self.committed = ConnectionReads(reader)
 
     async def close(self) -> None:
         if self._reader is not None:
@@ -175,19 +157,15 @@ class Database:
                 raise
             await _finish(self.conn.execute("COMMIT"))
 
-    async def fetch_one(self, sql: str, args: Sequence[object] = ()) -> sqlite3.Row | None:
-        """One row in one round trip to the SQLite thread (a cursor costs three: execute, fetch, close)."""
-        rows = await self.conn.execute_fetchall(sql, args)
-        return next(iter(rows), None)
+    # On the writer connection, so a read inside ``transaction()`` sees the batch written so far.
+    async def fetch_one(self, sql: str, args: Sequence[object] = ()) -> Row | None:
+        return await self._reads.fetch_one(sql, args)
 
-    async def fetch_all(self, sql: str, args: Sequence[object] = ()) -> list[sqlite3.Row]:
-        """Every row in one round trip to the SQLite thread."""
-        return list(await self.conn.execute_fetchall(sql, args))
+    async def fetch_all(self, sql: str, args: Sequence[object] = ()) -> list[Row]:
+        return await self._reads.fetch_all(sql, args)
 
     async def fetch_value(self, sql: str, args: Sequence[object] = (), default: object = None) -> Any:
-        """The first column of the first row, or ``default``."""
-        row = await self.fetch_one(sql, args)
-        return row[0] if row is not None and row[0] is not None else default
+        return await self._reads.fetch_value(sql, args, default)
 
     async def user_version(self) -> int:
         return int(await self.fetch_value("PRAGMA user_version", default=0))

@@ -9,7 +9,7 @@ from bot.storage.types import MemberTotals
 
 class ScoreRepository:
     """Boards and stats shown to members read committed data only (``db.committed``): never an answer batch
-    that may still roll back. The answer writer reads through its own transaction (``InTransaction``)."""
+    that may still roll back. The answer writer reads through its own transaction (``ConnectionReads``)."""
 
     def __init__(self, read: Reads) -> None:
         self.read = read

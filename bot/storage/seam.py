@@ -31,8 +31,10 @@ class Reads(Protocol):
     async def fetch_value(self, sql: str, args: Sequence[object] = (), default: object = None) -> Any: ...
 
 
-class InTransaction:
-    """Reads through a transaction's own connection: they see what the transaction wrote so far."""
+class ConnectionReads:
+    """Reads through one connection, each in one round trip (a cursor would cost three on aiosqlite's thread):
+    a write transaction's own (they see what it wrote so far), or SQLite's read-only connection (it sees
+    committed data only)."""
 
     def __init__(self, conn: Conn) -> None:
         self.conn = conn

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.storage.repositories import Repositories
-from bot.storage.seam import InTransaction
+from bot.storage.seam import ConnectionReads
 
 
 async def test_the_board_does_not_see_an_uncommitted_batch(db):
@@ -15,5 +15,5 @@ async def test_the_board_does_not_see_an_uncommitted_batch(db):
             " VALUES (1, 2, 10, 1, 1, '2026-01-01')"
         )
         assert await repos.scores.page(1, None, 10, 0) == []
-        assert await InTransaction(conn).fetch_value("SELECT COUNT(*) FROM scores") == 1  # the writer sees its own
+        assert await ConnectionReads(conn).fetch_value("SELECT COUNT(*) FROM scores") == 1  # the writer sees its own
     assert [s.member_id for s in await repos.scores.page(1, None, 10, 0)] == [2]
