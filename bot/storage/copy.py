@@ -23,25 +23,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import sqlite3
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import asyncpg
-
-from bot.storage import ownership
 from bot.storage.copy_backends import (
     CopyError,
-    PostgresSide,
-    PostgresTarget,
     Side,
     SqliteSide,
-    SqliteTarget,
     Target,
+    TargetNotEmpty,
+    counts,
+    is_url,
     quote,
+    source_snapshot,
+    target_transaction,
 )
 from bot.storage.guilds import GUILD_TABLES
 
@@ -61,16 +59,6 @@ TOTALS = (
     ("scores: SUM(correct)", "scores", "COALESCE(SUM(correct), 0)"),
     ("scores: SUM(answered)", "scores", "COALESCE(SUM(answered), 0)"),
 )
-
-
-class TargetNotEmpty(CopyError):
-    def __init__(self, target: str, rows: dict[str, int]) -> None:
-        listed = ", ".join(f"{table} ({count:,})" for table, count in rows.items())
-        super().__init__(
-            f"{target} is not empty: rows in {listed}; copy-db fills an empty database, and --force replaces "
-            "what it holds (in the copy's transaction)"
-        )
-        self.rows = rows
 
 
 class CopyMismatch(CopyError):
@@ -156,137 +144,6 @@ def describe(spec: str) -> str:
     return redacted(spec) if is_postgres_url(spec) else spec
 
 
-# -- opening: the source's snapshot, the target's transaction -------------------------------------------------
-
-
-def _is_url(spec: str) -> bool:
-    from bot.storage.postgres import is_postgres_url
-
-    return is_postgres_url(spec)
-
-
-def _out_of_date(name: str, version: int, newest: int) -> CopyError:
-    if version > newest:
-        return CopyError(
-            f"{name} is at schema version {version}, newer than this bot's ({newest}): copy it with the release "
-            "that wrote it"
-        )
-    return CopyError(
-        f"{name} is at schema version {version}, this bot's is {newest}: run `python -m bot migrate` on it first "
-        "(copy-db only reads the source, and copies a database of the current schema)"
-    )
-
-
-async def _open_postgres(url: str):
-    from bot.core.errors import StorageUnavailable
-    from bot.storage.postgres import PostgresDatabase
-
-    try:
-        return await PostgresDatabase.open(url, pool_size=2)
-    except StorageUnavailable as exc:
-        raise CopyError(f"{exc}; is the server running?", exit_code=1) from None
-
-
-@contextlib.asynccontextmanager
-async def source_snapshot(spec: str, newest: int) -> AsyncIterator[SqliteSide | PostgresSide]:
-    """The source, read-only, inside one transaction whose reads all see the same moment."""
-    if _is_url(spec):
-        db = await _open_postgres(spec)
-        try:
-            version = await db.user_version()
-            if version != newest:
-                raise _out_of_date(db.name, version, newest)
-            async with db.pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-                await conn.execute("SET LOCAL statement_timeout = 0")
-                await conn.execute("SET LOCAL idle_in_transaction_session_timeout = 0")
-                yield PostgresSide(conn, db.name)
-        finally:
-            await db.close()
-        return
-    from bot.storage.database import Database
-
-    sqlite_db = await Database.open(Path(spec), newest=newest, create=False, read_only=True)
-    try:
-        version = await sqlite_db.user_version()
-        if version != newest:
-            raise _out_of_date(sqlite_db.name, version, newest)
-        conn = sqlite_db.conn
-        conn.row_factory = None  # plain tuples: the fastest rows the sqlite3 module makes
-        await conn.execute("BEGIN")  # deferred: the snapshot is taken by the first read, kept until the end
-        try:
-            yield SqliteSide(conn, sqlite_db.name)
-        finally:
-            with contextlib.suppress(sqlite3.Error):
-                await conn.execute("ROLLBACK")
-    finally:
-        await sqlite_db.close()
-
-
-async def _refuse_rows_before_migrating(side: Side, force: bool) -> None:
-    """A target with rows is refused before its migration: a refused copy changes nothing at all."""
-    if force:
-        return
-    present = {t: n for t, n in (await counts(side, await side.tables())).items() if n}
-    if present:
-        raise TargetNotEmpty(side.name, present)
-
-
-@contextlib.asynccontextmanager
-async def target_transaction(
-    spec: str, newest: int, *, force: bool = False, committed: Callable[[], object] = lambda: None
-) -> AsyncIterator[SqliteTarget | PostgresTarget]:
-    """The target at the current schema, inside one write transaction that commits when the block ends (then
-    ``committed`` is called, before the connections close)."""
-    from bot.storage.migrate import MigrationError, apply_migrations
-
-    if _is_url(spec):
-        from bot.storage.postgres import WRITE_LOCK
-
-        db = await _open_postgres(spec)
-        try:
-            if await db.user_version() < newest:
-                async with db.pool.acquire() as conn:
-                    await _refuse_rows_before_migrating(PostgresSide(conn, db.name), force)
-            try:
-                await apply_migrations(db)
-            except MigrationError as exc:
-                raise CopyError(f"{db.name}: {exc}", exit_code=1) from None
-            try:
-                async with db.pool.acquire() as conn, conn.transaction():
-                    await conn.execute("SET LOCAL statement_timeout = 0")
-                    await conn.execute("SET LOCAL idle_in_transaction_session_timeout = 0")
-                    # The bot's writers take this lock for every transaction: none can write meanwhile.
-                    await conn.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
-                    yield PostgresTarget(conn, db.name)
-                committed()
-            except asyncpg.exceptions.PostgresError as exc:
-                raise CopyError(f"{db.name} refused the copy ({exc}); it was rolled back", exit_code=1) from None
-        finally:
-            await db.close()
-        return
-    from bot.storage.database import Database
-
-    sqlite_db = await Database.open(Path(spec), newest=newest)
-    try:
-        sqlite_db.conn.row_factory = None
-        if await sqlite_db.user_version() < newest:
-            await _refuse_rows_before_migrating(SqliteSide(sqlite_db.conn, sqlite_db.name), force)
-        try:
-            await apply_migrations(sqlite_db)
-        except MigrationError as exc:
-            raise CopyError(f"{sqlite_db.name}: {exc}", exit_code=1) from None
-        try:
-            async with sqlite_db.transaction() as conn:
-                yield SqliteTarget(conn, sqlite_db.name)
-            committed()
-        except sqlite3.OperationalError as exc:  # locked by another process, the disk full...
-            raise ownership.translate(exc, sqlite_db.name) from None
-        except sqlite3.IntegrityError as exc:
-            raise CopyError(f"{sqlite_db.name} refused the copy ({exc}); it was rolled back", exit_code=1) from None
-    finally:
-        await sqlite_db.close()
-
-
 # -- the copy -------------------------------------------------------------------------------------------------
 
 
@@ -314,10 +171,6 @@ def _same_schema(source: Side, schema: dict[str, dict[str, str]], target: Side, 
                 f"{table} has the columns {', '.join(columns)} in {source.name} but {', '.join(other[table])} "
                 f"in {target.name}"
             )
-
-
-async def counts(side: Side, tables: Sequence[str]) -> dict[str, int]:
-    return {t: int((await side.row(f"SELECT COUNT(*) FROM {quote(t)}"))[0]) for t in tables}
 
 
 async def figures(side: Side, tables: Sequence[str]) -> dict[str, int]:
@@ -395,7 +248,7 @@ async def copy_database(
         schema = await _schema(src)
         tables = list(schema)
         source_figures = await figures(src, tables)
-        if _is_url(target) and isinstance(src, SqliteSide):
+        if is_url(target) and isinstance(src, SqliteSide):
             progress.stage = "checking the source's values"
             for table in tables:
                 problem = await src.misfit(table, schema[table])
@@ -444,7 +297,7 @@ async def compare_databases(source: str, target: str) -> Comparison:
 
 
 def _same(source: str, target: str) -> bool:
-    if _is_url(source) or _is_url(target):
+    if is_url(source) or is_url(target):
         return source == target
     with contextlib.suppress(OSError):
         return Path(source).resolve() == Path(target).resolve()

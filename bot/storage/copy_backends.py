@@ -1,15 +1,21 @@
-"""The two backends copy-db reads and writes, behind one set of calls: SQLite through aiosqlite, PostgreSQL
-through asyncpg. A side lists its tables and column kinds, reads a table in batches and runs a query for one
-row; a target also empties tables, turns its triggers off for the copy and writes batches (see copy.py).
+"""The two backends copy-db reads and writes, and how each is opened: the source in one read-only snapshot,
+the target in one transaction. A side lists its tables and column kinds, reads a table in batches and runs a
+query for one row; a target also empties tables, turns its triggers off for the copy and writes batches. The
+copy itself, and its checks, are in copy.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Sequence
+import contextlib
+import sqlite3
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 import aiosqlite
 import asyncpg
+
+from bot.storage import ownership
 
 # Bookkeeping of the backends themselves, never copied: each target keeps its own.
 NOT_COPIED = ("schema_migrations",)
@@ -36,6 +42,16 @@ class CopyError(Exception):
     def __init__(self, message: str, *, exit_code: int = 2) -> None:
         super().__init__(message)
         self.exit_code = exit_code
+
+
+class TargetNotEmpty(CopyError):
+    def __init__(self, target: str, rows: dict[str, int]) -> None:
+        listed = ", ".join(f"{table} ({count:,})" for table, count in rows.items())
+        super().__init__(
+            f"{target} is not empty: rows in {listed}; copy-db fills an empty database, and --force replaces "
+            "what it holds (in the copy's transaction)"
+        )
+        self.rows = rows
 
 
 def quote(name: str) -> str:
@@ -243,3 +259,138 @@ def misfit_in(table: str, columns: Sequence[str], rows: list[Sequence[Any]]) -> 
             if value is not None and not isinstance(value, int | float | str):
                 return f"{table}.{column} holds {value!r} ({type(value).__name__})"
     return None
+
+
+async def counts(side: Side, tables: Sequence[str]) -> dict[str, int]:
+    return {t: int((await side.row(f"SELECT COUNT(*) FROM {quote(t)}"))[0]) for t in tables}
+
+
+# -- opening: the source's snapshot, the target's transaction -------------------------------------------------
+
+
+def is_url(spec: str) -> bool:
+    from bot.storage.postgres import is_postgres_url
+
+    return is_postgres_url(spec)
+
+
+def _out_of_date(name: str, version: int, newest: int) -> CopyError:
+    if version > newest:
+        return CopyError(
+            f"{name} is at schema version {version}, newer than this bot's ({newest}): copy it with the release "
+            "that wrote it"
+        )
+    return CopyError(
+        f"{name} is at schema version {version}, this bot's is {newest}: run `python -m bot migrate` on it first "
+        "(copy-db only reads the source, and copies a database of the current schema)"
+    )
+
+
+async def _open_postgres(url: str):
+    from bot.core.errors import StorageUnavailable
+    from bot.storage.postgres import PostgresDatabase
+
+    try:
+        return await PostgresDatabase.open(url, pool_size=2)
+    except StorageUnavailable as exc:
+        raise CopyError(f"{exc}; is the server running?", exit_code=1) from None
+
+
+@contextlib.asynccontextmanager
+async def source_snapshot(spec: str, newest: int) -> AsyncIterator[SqliteSide | PostgresSide]:
+    """The source, read-only, inside one transaction whose reads all see the same moment."""
+    if is_url(spec):
+        db = await _open_postgres(spec)
+        try:
+            version = await db.user_version()
+            if version != newest:
+                raise _out_of_date(db.name, version, newest)
+            async with db.pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+                await conn.execute("SET LOCAL statement_timeout = 0")
+                await conn.execute("SET LOCAL idle_in_transaction_session_timeout = 0")
+                yield PostgresSide(conn, db.name)
+        finally:
+            await db.close()
+        return
+    from bot.storage.database import Database
+
+    sqlite_db = await Database.open(Path(spec), newest=newest, create=False, read_only=True)
+    try:
+        version = await sqlite_db.user_version()
+        if version != newest:
+            raise _out_of_date(sqlite_db.name, version, newest)
+        conn = sqlite_db.conn
+        conn.row_factory = None  # plain tuples: the fastest rows the sqlite3 module makes
+        await conn.execute("BEGIN")  # deferred: the snapshot is taken by the first read, kept until the end
+        try:
+            yield SqliteSide(conn, sqlite_db.name)
+        finally:
+            with contextlib.suppress(sqlite3.Error):
+                await conn.execute("ROLLBACK")
+    finally:
+        await sqlite_db.close()
+
+
+async def _refuse_rows_before_migrating(side: Side, force: bool) -> None:
+    """A target with rows is refused before its migration: a refused copy changes nothing at all."""
+    if force:
+        return
+    present = {t: n for t, n in (await counts(side, await side.tables())).items() if n}
+    if present:
+        raise TargetNotEmpty(side.name, present)
+
+
+@contextlib.asynccontextmanager
+async def target_transaction(
+    spec: str, newest: int, *, force: bool = False, committed: Callable[[], object] = lambda: None
+) -> AsyncIterator[SqliteTarget | PostgresTarget]:
+    """The target at the current schema, inside one write transaction that commits when the block ends (then
+    ``committed`` is called, before the connections close)."""
+    from bot.storage.migrate import MigrationError, apply_migrations
+
+    if is_url(spec):
+        from bot.storage.postgres import WRITE_LOCK
+
+        db = await _open_postgres(spec)
+        try:
+            if await db.user_version() < newest:
+                async with db.pool.acquire() as conn:
+                    await _refuse_rows_before_migrating(PostgresSide(conn, db.name), force)
+            try:
+                await apply_migrations(db)
+            except MigrationError as exc:
+                raise CopyError(f"{db.name}: {exc}", exit_code=1) from None
+            try:
+                async with db.pool.acquire() as conn, conn.transaction():
+                    await conn.execute("SET LOCAL statement_timeout = 0")
+                    await conn.execute("SET LOCAL idle_in_transaction_session_timeout = 0")
+                    # The bot's writers take this lock for every transaction: none can write meanwhile.
+                    await conn.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
+                    yield PostgresTarget(conn, db.name)
+                committed()
+            except asyncpg.exceptions.PostgresError as exc:
+                raise CopyError(f"{db.name} refused the copy ({exc}); it was rolled back", exit_code=1) from None
+        finally:
+            await db.close()
+        return
+    from bot.storage.database import Database
+
+    sqlite_db = await Database.open(Path(spec), newest=newest)
+    try:
+        sqlite_db.conn.row_factory = None
+        if await sqlite_db.user_version() < newest:
+            await _refuse_rows_before_migrating(SqliteSide(sqlite_db.conn, sqlite_db.name), force)
+        try:
+            await apply_migrations(sqlite_db)
+        except MigrationError as exc:
+            raise CopyError(f"{sqlite_db.name}: {exc}", exit_code=1) from None
+        try:
+            async with sqlite_db.transaction() as conn:
+                yield SqliteTarget(conn, sqlite_db.name)
+            committed()
+        except sqlite3.OperationalError as exc:  # locked by another process, the disk full...
+            raise ownership.translate(exc, sqlite_db.name) from None
+        except sqlite3.IntegrityError as exc:
+            raise CopyError(f"{sqlite_db.name} refused the copy ({exc}); it was rolled back", exit_code=1) from None
+    finally:
+        await sqlite_db.close()

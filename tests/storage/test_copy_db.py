@@ -28,6 +28,7 @@ from bot.core.results import PracticeQuestion
 from bot.services.container import build
 from bot.storage import copy as copy_module
 from bot.storage.copy import COPY_ORDER, CopyError, TargetNotEmpty, compare_databases, copy_database
+from bot.storage.copy_backends import PostgresTarget
 from bot.storage.database import Database
 from bot.storage.migrate import apply_migrations, discover
 from bot.storage.postgres import PostgresDatabase
@@ -427,12 +428,12 @@ def test_a_copy_that_does_not_match_is_rolled_back_and_exits_1(
 ) -> None:
     """A batch that loses a row (a stand-in for any bug) fails the final comparison: exit 1, target empty."""
     url = asyncio.run(postgres_server.fresh_database(migrated=True))
-    write = copy_module.PostgresTarget.write
+    write = PostgresTarget.write
 
     async def lossy(self, table, columns, rows):
         await write(self, table, columns, rows[:-1] if table == "answers" else rows)
 
-    monkeypatch.setattr(copy_module.PostgresTarget, "write", lossy)
+    monkeypatch.setattr(PostgresTarget, "write", lossy)
     with pytest.raises(CommandError) as failed:
         cli(str(source), url)
     assert failed.value.exit_code == 1
@@ -447,7 +448,7 @@ def test_ctrl_c_rolls_the_copy_back(
     """SIGINT half-way through `answers`: the command ends as interrupted and the target holds no row."""
     url = asyncio.run(postgres_server.fresh_database(migrated=True))
     monkeypatch.setattr(copy_module, "BATCH_ROWS", 20)
-    write = copy_module.PostgresTarget.write
+    write = PostgresTarget.write
     seen: list[int] = []
 
     async def interrupted(self, table, columns, rows):
@@ -458,7 +459,7 @@ def test_ctrl_c_rolls_the_copy_back(
                 os.kill(os.getpid(), signal.SIGINT)
                 await asyncio.sleep(5)  # the stop cancels this wait
 
-    monkeypatch.setattr(copy_module.PostgresTarget, "write", interrupted)
+    monkeypatch.setattr(PostgresTarget, "write", interrupted)
     with pytest.raises(Interrupted) as stopped:
         cli(str(source), url)
     assert stopped.value.exit_code == 128 + signal.SIGINT
