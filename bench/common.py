@@ -12,11 +12,11 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-if str(REPO_ROOT) not in sys.path:  # tests/ is a namespace package next to bench/
-    sys.path.insert(0, str(REPO_ROOT))
+from discord_loopback import DiscordEmulator
 
-from discord_loopback import DiscordEmulator  # noqa: E402
+# Run as `python -m bench…` from the repository root (or under pytest, whose pythonpath is the root), so
+# bot/, bench/ and tests/ import as packages; no sys.path edits.
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 QUIZ_ARGV = [sys.executable, "-m", "bot"]
 BARE_ARGV = [sys.executable, str(REPO_ROOT / "bench" / "bare_bot.py")]

@@ -24,7 +24,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import REPO_ROOT
 from bench.leaderboard import fresh_path, generate
 from bot.storage.copy import CopyReport, Progress, copy_database
 from bot.storage.postgres import redacted
@@ -84,8 +83,6 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, help="where the SQLite files go (default: a temporary folder)")
     args = parser.parse_args()
     members = args.members or max(1, args.answers // 10)
-    if str(REPO_ROOT) not in sys.path:
-        sys.path.insert(0, str(REPO_ROOT))
     with tempfile.TemporaryDirectory(prefix="copy-db-bench-", dir=args.workdir) as tmp:
         if args.url:
             print(f"target: {redacted(args.url)}")

@@ -1,6 +1,8 @@
 """The dependency rule, checked on the source: a pure core, SQL only in storage, Discord only in ui."""
 
 import ast
+import re
+import tokenize
 from pathlib import Path
 
 import pytest
@@ -199,4 +201,31 @@ def test_ui_imports_only_at_module_level():
                     for inner in ast.walk(node)
                     if isinstance(inner, ast.Import | ast.ImportFrom)
                 ]
+    assert not bad, bad
+
+
+ROOT = BOT.parent
+CHECKED = ("bot", "bench", "tests", "emulator/src")
+IGNORE = re.compile(r"#\s*(type:\s*ignore|pyright:\s*ignore)(\[[^\]]*\])?(.*)$")
+
+
+def python_sources() -> list[Path]:
+    return sorted(p for folder in CHECKED for p in (ROOT / folder).rglob("*.py") if ".venv" not in p.parts)
+
+
+def test_every_silenced_type_error_names_its_rule_and_why():
+    """pyright ignores bare `# type: ignore` (enableTypeIgnoreComments = false); a `# pyright: ignore[rule]`
+    must name the rule it silences and say why on the same line."""
+    bad = []
+    for path in python_sources():
+        with path.open("rb") as source:
+            comments = [t for t in tokenize.tokenize(source.readline) if t.type == tokenize.COMMENT]
+        for comment in comments:
+            # A comment token runs to the end of its line, so the reason after a second "#" is in it too.
+            found = IGNORE.search(comment.string)
+            if found is None:
+                continue
+            kind, rule, rest = found.groups()
+            if kind.startswith("type") or not rule or not rest.strip().startswith("#"):
+                bad.append(f"{path.relative_to(ROOT)}:{comment.start[0]}: {comment.string}")
     assert not bad, bad

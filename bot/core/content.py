@@ -24,6 +24,7 @@ MAX_CHOICES = 5
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=64)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Difficulty = Literal["easy", "medium", "hard"]
 
 
 class _Strict(BaseModel):
@@ -37,7 +38,7 @@ class Question(_Strict):
 
     id: Slug
     topic: Slug = "general"
-    difficulty: Literal["easy", "medium", "hard"] = "medium"
+    difficulty: Difficulty = "medium"
     kind: Literal["recall", "understanding", "scenario"] | None = None
     prompt: Annotated[Text, StringConstraints(max_length=PROMPT_MAX)]
     choices: list[Annotated[Text, StringConstraints(max_length=CHOICE_MAX)]] = Field(

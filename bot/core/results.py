@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Literal
 
 from bot.core.content import Question
 from bot.core.delivery import Failure
@@ -188,6 +189,10 @@ class ReminderMessage:
     due: tuple[DueReviews, ...]
 
 
+# Why reminders turned themselves off: Discord refused the direct message (the member closed their DMs).
+StoppedReason = Literal["dm_closed"]
+
+
 @dataclass(frozen=True, slots=True)
 class Reminder:
     """A member's review-reminder settings."""
@@ -198,4 +203,4 @@ class Reminder:
     timezone: str
     enabled: bool
     last_sent_on: date | None
-    stopped_reason: str | None  # "dm_closed" when Discord refused the direct message
+    stopped_reason: StoppedReason | None

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from bot.core.content import Question
+from bot.core.content import Difficulty, Question
 
 DEFAULT_QUESTIONS = 10
 MIN_SECONDS, MAX_SECONDS, DEFAULT_SECONDS = 10, 300, 30
@@ -23,7 +23,7 @@ def pick_questions(pool: Sequence[Question], count: int | None, rng: random.Rand
     return rng.sample(list(pool), wanted)
 
 
-def narrow(pool: Sequence[Question], topic: str | None, difficulty: str | None) -> list[Question]:
+def narrow(pool: Sequence[Question], topic: str | None, difficulty: Difficulty | None) -> list[Question]:
     """The pool's questions of ``topic`` and ``difficulty`` (either left out: any)."""
     return [
         q for q in pool if (topic is None or q.topic == topic) and (difficulty is None or q.difficulty == difficulty)

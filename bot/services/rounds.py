@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+from bot.core.content import Difficulty
 from bot.core.errors import (
     NoRoundRunning,
     NotAllowed,
@@ -47,7 +48,7 @@ class RoundService:
         count: int | None,
         seconds: int,
         topic: str | None = None,
-        difficulty: str | None = None,
+        difficulty: Difficulty | None = None,
     ) -> RoundInfo:
         """Start a round in the channel (of one topic and difficulty, if given), or explain why not."""
         running = await self.rounds.running_in(channel_id)

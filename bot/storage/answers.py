@@ -61,7 +61,8 @@ class AnswerWriter:
         self.db = db
         self.fsrs = fsrs
         self._queue: list[_Pending] = []
-        self._wake = asyncio.Event()
+        # The flush that is writing now, if any. It is not a loop: the first click of a quiet moment starts
+        # it, it commits what queued up meanwhile batch by batch, and it ends when the queue is empty.
         self._task: asyncio.Task[None] | None = None
 
     async def record(
@@ -72,11 +73,10 @@ class AnswerWriter:
         A new answer comes back with the server's top ``board_top`` members, the member's rank and
         their round progress, read in the transaction that wrote it.
         """
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._run(), name="answer-writer")
         done: asyncio.Future[StoredAnswer] = asyncio.get_running_loop().create_future()
         self._queue.append(_Pending(post, member_id, choice, now, to_db_time(now), week_of(now), board_top, done))
-        self._wake.set()
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._flush(), name="answer-writer")
         return await done
 
     async def close(self) -> None:
@@ -85,13 +85,12 @@ class AnswerWriter:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
-    async def _run(self) -> None:
-        while True:
-            await self._wake.wait()
-            self._wake.clear()
-            while self._queue:
-                batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
-                await self._commit(batch)
+    async def _flush(self) -> None:
+        # No await between the last look at the queue and the return, so a click queued after it
+        # always finds this flush done and starts the next one.
+        while self._queue:
+            batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+            await self._commit(batch)
 
     async def _commit(self, batch: list[_Pending]) -> None:
         try:
@@ -212,7 +211,9 @@ async def _write(
         mastered = {r[0] for r in firsts}
         if mastered:
             marks = ", ".join("?" for _ in mastered)
-            await conn.execute(f"UPDATE answers SET points = 1 WHERE id IN ({marks})", list(mastered))
+            await conn.execute(
+                f"UPDATE answers SET points = ? WHERE id IN ({marks})", [points_for(True, True), *mastered]
+            )
 
     results: list[StoredAnswer | None] = [None] * len(batch)
     new = [(i, item) for i, item in enumerate(batch) if keys[i] in rows]

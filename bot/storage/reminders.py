@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from bot.core.results import Reminder
+from bot.core.results import Reminder, StoppedReason
 from bot.core.shards import ALL, ShardSet
 from bot.storage.rows import to_db_time
 from bot.storage.seam import Row, Storage
@@ -20,7 +20,7 @@ def reminder_from_row(row: Row) -> Reminder:
         timezone=row["timezone"],
         enabled=bool(row["enabled"]),
         last_sent_on=date.fromisoformat(sent) if sent else None,
-        stopped_reason=row["stopped_reason"],
+        stopped_reason="dm_closed" if row["stopped_reason"] == "dm_closed" else None,
     )
 
 
@@ -47,7 +47,7 @@ class ReminderRepository:
                 (member_id, guild_id, local_time, timezone, to_db_time(now)),
             )
 
-    async def turn_off(self, member_id: int, now: datetime, reason: str | None = None) -> bool:
+    async def turn_off(self, member_id: int, now: datetime, reason: StoppedReason | None = None) -> bool:
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "UPDATE reminders SET enabled = 0, stopped_reason = ?, updated_at = ?"

@@ -9,13 +9,20 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from bot.core.content import LETTERS
 from bot.core.scoring import BoardScope
 
 PREFIX = "quiz"
 MAX_LENGTH = 100  # Discord's limit for a custom_id
+
+
+# Previous and Next may point at the same page (the first or last); the direction keeps their ids
+# distinct, as Discord requires within one message.
+Direction = Literal["", "p", "n"]
+FormMode = Literal["add", "edit"]
+ReportAction = Literal["r", "d", "h"]  # Resolve, Dismiss, Hide question
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,9 +40,7 @@ class NextId:
 class BoardId:
     scope: BoardScope
     page: int
-    # Previous and Next may point at the same page (the first or last); the direction ("p", "n" or
-    # "") keeps their ids distinct, as Discord requires within one message.
-    direction: str = ""
+    direction: Direction = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,14 +57,14 @@ class CancelId:
 class ListId:
     deck: str
     page: int
-    direction: str = ""  # as in BoardId
+    direction: Direction = ""
 
 
 @dataclass(frozen=True, slots=True)
 class DraftId:
     """Reopen the moderator's last refused draft."""
 
-    mode: str  # "add" or "edit"
+    mode: FormMode
     target: str  # the deck (add) or the question id (edit)
 
 
@@ -67,7 +72,7 @@ class DraftId:
 class QuestionFormId:
     """The moderator's question form: its submit carries what it adds or edits, so it outlives a restart."""
 
-    mode: str  # "add" or "edit"
+    mode: FormMode
     target: str  # the deck (add) or the question id (edit)
 
 
@@ -128,13 +133,13 @@ class ReportFormId:
 class InsightPageId:
     deck: str
     page: int
-    direction: str = ""  # as in BoardId
+    direction: Direction = ""
 
 
 @dataclass(frozen=True, slots=True)
 class ReportPageId:
     page: int
-    direction: str = ""  # as in BoardId
+    direction: Direction = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +147,7 @@ class ReportActionId:
     """A moderator's Resolve (r), Dismiss (d) or Hide question (h) under one report."""
 
     report_id: int
-    action: str
+    action: ReportAction
 
 
 ButtonId = (
@@ -171,8 +176,21 @@ _POST = r"[1-9][0-9]{0,18}"
 _PAGE = r"[1-9][0-9]{0,6}"
 
 
-def _dir(direction: str) -> str:
+def _dir(direction: Direction) -> str:
     return f":{direction}" if direction else ""
+
+
+# The patterns admit only these values; the functions turn the matched text into the typed value.
+def _direction(m: re.Match[str]) -> Direction:
+    return "p" if m["dir"] == "p" else "n" if m["dir"] == "n" else ""
+
+
+def _mode(m: re.Match[str]) -> FormMode:
+    return "edit" if m["mode"] == "edit" else "add"
+
+
+def _action(m: re.Match[str]) -> ReportAction:
+    return "r" if m["action"] == "r" else "d" if m["action"] == "d" else "h"
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +214,7 @@ KINDS: dict[type, Kind] = {
     BoardId: Kind(
         re.compile(rf"{PREFIX}:lb:(?P<scope>all|week):(?P<page>{_PAGE})(?::(?P<dir>[pn]))?"),
         lambda b: f"{PREFIX}:lb:{b.scope}:{b.page}{_dir(b.direction)}",
-        lambda m: BoardId("week" if m["scope"] == "week" else "all", int(m["page"]), m["dir"] or ""),
+        lambda m: BoardId("week" if m["scope"] == "week" else "all", int(m["page"]), _direction(m)),
     ),
     RemoveId: Kind(
         re.compile(rf"{PREFIX}:qrm:(?P<question>{_SLUG})"),
@@ -216,17 +234,17 @@ KINDS: dict[type, Kind] = {
     ListId: Kind(
         re.compile(rf"{PREFIX}:ql:(?P<deck>{_SLUG}):(?P<page>{_PAGE})(?::(?P<dir>[pn]))?"),
         lambda b: f"{PREFIX}:ql:{b.deck}:{b.page}{_dir(b.direction)}",
-        lambda m: ListId(m["deck"], int(m["page"]), m["dir"] or ""),
+        lambda m: ListId(m["deck"], int(m["page"]), _direction(m)),
     ),
     QuestionFormId: Kind(
         re.compile(rf"{PREFIX}:qform:(?P<mode>add|edit):(?P<target>{_SLUG})"),
         lambda b: f"{PREFIX}:qform:{b.mode}:{b.target}",
-        lambda m: QuestionFormId(m["mode"], m["target"]),
+        lambda m: QuestionFormId(_mode(m), m["target"]),
     ),
     DraftId: Kind(
         re.compile(rf"{PREFIX}:draft:(?P<mode>add|edit):(?P<target>{_SLUG})"),
         lambda b: f"{PREFIX}:draft:{b.mode}:{b.target}",
-        lambda m: DraftId(m["mode"], m["target"]),
+        lambda m: DraftId(_mode(m), m["target"]),
     ),
     PracticeAnswerId: Kind(
         re.compile(rf"{PREFIX}:pa:(?P<session>{_POST}):(?P<pos>{_PAGE}):(?P<choice>[A-E])"),
@@ -261,17 +279,17 @@ KINDS: dict[type, Kind] = {
     InsightPageId: Kind(
         re.compile(rf"{PREFIX}:ins:(?P<deck>{_SLUG}):(?P<page>{_PAGE})(?::(?P<dir>[pn]))?"),
         lambda b: f"{PREFIX}:ins:{b.deck}:{b.page}{_dir(b.direction)}",
-        lambda m: InsightPageId(m["deck"], int(m["page"]), m["dir"] or ""),
+        lambda m: InsightPageId(m["deck"], int(m["page"]), _direction(m)),
     ),
     ReportPageId: Kind(
         re.compile(rf"{PREFIX}:rpl:(?P<page>{_PAGE})(?::(?P<dir>[pn]))?"),
         lambda b: f"{PREFIX}:rpl:{b.page}{_dir(b.direction)}",
-        lambda m: ReportPageId(int(m["page"]), m["dir"] or ""),
+        lambda m: ReportPageId(int(m["page"]), _direction(m)),
     ),
     ReportActionId: Kind(
         re.compile(rf"{PREFIX}:rpa:(?P<report>{_POST}):(?P<action>[rdh])"),
         lambda b: f"{PREFIX}:rpa:{b.report_id}:{b.action}",
-        lambda m: ReportActionId(int(m["report"]), m["action"]),
+        lambda m: ReportActionId(int(m["report"]), _action(m)),
     ),
 }
 

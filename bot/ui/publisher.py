@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import aiohttp
 import discord
@@ -19,9 +19,6 @@ from bot.ui.learning.render import reminder_text
 from bot.ui.play import render
 from bot.ui.play.views import closed_view, question_view
 
-if TYPE_CHECKING:
-    from bot.ui.client import QuizBot
-
 log = logging.getLogger(__name__)
 
 # What sending can raise once discord.py has done its own retries: a missing channel or permission, a
@@ -32,10 +29,11 @@ SEND_FAILURES = (discord.HTTPException, aiohttp.ClientError, TimeoutError, OSErr
 
 def failure(exc: BaseException, channel_id: int | None) -> PublishError:
     """What went wrong, as a reason code the services store (the Discord layer words it later)."""
+    # Discord's numeric error code (50013, 10003…), never its English text: the database keeps parameters.
     if isinstance(exc, discord.Forbidden):
-        return PublishError(Failure("forbidden", channel_id, exc.text or None))
+        return PublishError(Failure("forbidden", channel_id, str(exc.code) if exc.code else None))
     if isinstance(exc, discord.NotFound):
-        return PublishError(Failure("gone", channel_id, exc.text or None))
+        return PublishError(Failure("gone", channel_id, str(exc.code) if exc.code else None))
     if isinstance(exc, discord.HTTPException):
         return PublishError(Failure("discord", channel_id, f"HTTP {exc.status}"))
     return PublishError(Failure("network", channel_id, type(exc).__name__))
@@ -70,13 +68,14 @@ class DiscordPublisher:
     """Built before the client (the services need it), attached to the client once it exists."""
 
     def __init__(self) -> None:
-        self._bot: QuizBot | None = None
+        self._bot: discord.Client | None = None
 
-    def attach(self, bot: QuizBot) -> None:
+    def attach(self, bot: discord.Client) -> None:
+        """Only the client's REST side is used, so any logged-in client will do (the benchmark's is plain)."""
         self._bot = bot
 
     @property
-    def bot(self) -> QuizBot:
+    def bot(self) -> discord.Client:
         if self._bot is None:
             raise RuntimeError("the publisher is used before the client attached it")
         return self._bot

@@ -6,9 +6,9 @@ from __future__ import annotations
 import ast
 import bisect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from bot.core.checks import (
     AbsentCheck,
@@ -284,7 +284,7 @@ def choices_of(symbol: Symbol, resolver: Resolver) -> tuple[list[object], str, L
                         literal = _literal(value)
                         if isinstance(literal, list | tuple):
                             where = Location(symbol.module.path, value.lineno)
-                            return list(literal), "metadata choices", where  # pyright: ignore[reportUnknownArgumentType]
+                            return list(cast("Sequence[object]", literal)), "metadata choices", where
     elif isinstance(node, ast.arg):
         annotation = node.annotation
     if annotation is None:

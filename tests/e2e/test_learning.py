@@ -3,6 +3,7 @@
 import asyncio
 import io
 import sqlite3
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from PIL import Image
@@ -51,11 +52,21 @@ def right_practice_button(message):
     return next(c for c in practice_buttons(message) if c.endswith(":" + right))
 
 
-async def make_due(bot, member_id):
-    """The days pass: with the bot stopped, every review of the member falls due."""
+def shift_days(stamp, days):
+    return (datetime.fromisoformat(stamp) - timedelta(days=days)).isoformat(timespec="microseconds")
+
+
+async def make_due(bot, member_id, days=3):
+    """The days pass: with the bot stopped, the member's reviews (when they were last seen and when they
+    fall due) move ``days`` into the past, so every one of them is due and FSRS sees the days that went by."""
     await bot.stop()
     with sqlite3.connect(bot.db_path) as conn:
-        conn.execute("UPDATE reviews SET due = ? WHERE member_id = ?", (LONG_AGO, member_id))
+        rows = conn.execute("SELECT rowid, due, last_review FROM reviews WHERE member_id = ?", (member_id,))
+        for rowid, due, last in rows.fetchall():
+            conn.execute(
+                "UPDATE reviews SET due = ?, last_review = ? WHERE rowid = ?",
+                (shift_days(due, days), shift_days(last, days), rowid),
+            )
     await bot.start()
 
 
@@ -70,6 +81,7 @@ async def test_misses_come_back_first_in_practice_and_move_out_when_right(emulat
     assert before_scores == [(2, 0, 0)]
     await make_due(bot, alice.id)
 
+    practised_at = datetime.now(UTC)
     first = await (await emulator.run_command(alice, g.channel_id, "quiz practice", {})).reply()
     assert first.ephemeral and "Due for review" in first.text
     shown = [question_id(first)]
@@ -89,8 +101,10 @@ async def test_misses_come_back_first_in_practice_and_move_out_when_right(emulat
     assert "Practice done" in done.text and "2** reviewed (2 right)" in done.text
 
     dues = db_rows(bot.db_path, "SELECT question_id, due, reviews FROM reviews WHERE member_id = ?", (alice.id,))
-    for qid, due, reviews in dues:
-        assert qid in missed and reviews == 2 and due > "2026-01-01"  # moved out from the past
+    assert sorted(qid for qid, _due, _reviews in dues) == sorted(missed)
+    for _qid, due, reviews in dues:
+        # Due in the past before; a right answer three days after a miss moves it days out, not minutes.
+        assert reviews == 2 and datetime.fromisoformat(due) > practised_at + timedelta(days=1)
     assert db_rows(bot.db_path, "SELECT COUNT(*) FROM practice_answers WHERE member_id = ?", (alice.id,)) == [(2,)]
     after_scores = db_rows(bot.db_path, scores, (alice.id,))
     assert after_scores == before_scores  # practice never scores

@@ -24,6 +24,7 @@ import socket
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 HERE = Path(__file__).resolve().parent
 WRAPPER = HERE / "pg_ctl_as_owner"
@@ -57,13 +58,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class Executor(Protocol):
+    """What the tests use of pytest-postgresql's PostgreSQLExecutor."""
+
+    def start(self) -> object: ...
+
+    def stop(self) -> object: ...
+
+
 @dataclass
 class PostgresServer:
     """A running server: a URL per database, and fresh databases copied from the migrated template."""
 
     host: str
     port: int
-    executor: object
+    executor: Executor
     folder: Path
     _numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -87,10 +96,10 @@ class PostgresServer:
         return self.url(name)
 
     def stop(self) -> None:
-        self.executor.stop()  # type: ignore[attr-defined]
+        self.executor.stop()
 
     def start(self) -> None:
-        self.executor.start()  # type: ignore[attr-defined]
+        self.executor.start()
         wait_until_accepting(self)
 
 

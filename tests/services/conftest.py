@@ -93,7 +93,7 @@ class RecordingPublisher:
 
     async def send_reminder(self, message):
         if message.member_id in self.closed_dms:
-            raise PublishError(Failure("forbidden", None, "Cannot send messages to this user"))
+            raise PublishError(Failure("forbidden", None, "50007"))
         self.reminders.append(message)
 
     async def wait(self, predicate, timeout=5.0):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol
 
 import discord
 
@@ -122,7 +123,14 @@ def reminder_status(reminder: Reminder | None) -> str:
     return "Review reminders are off."
 
 
-def reminder_text(message: ReminderMessage, guild: Callable[[int], discord.Guild | None]) -> str:
+class Named(Protocol):
+    """What a reminder needs of a server: its name (a ``discord.Guild`` has one)."""
+
+    @property
+    def name(self) -> str: ...
+
+
+def reminder_text(message: ReminderMessage, guild: Callable[[int], Named | None]) -> str:
     lines = ["📚 Time for a little TRL review:"]
     for due in message.due:
         found = guild(due.guild_id)

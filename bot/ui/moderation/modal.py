@@ -43,7 +43,9 @@ class QuestionModal(discord.ui.Modal):
     work as for the typed fields, and a forged submit is validated like any other.
     """
 
-    def __init__(self, mode: str, target: str, draft: Draft | None = None, topics: list[str] | None = None) -> None:
+    def __init__(
+        self, mode: ids.FormMode, target: str, draft: Draft | None = None, topics: list[str] | None = None
+    ) -> None:
         title = f"New question for the {target} deck" if mode == "add" else f"Edit {target}"
         super().__init__(title=title[:45], timeout=None, custom_id=ids.build(ids.QuestionFormId(mode, target)))
         self.stop()  # never stored in memory: the submit is handled by `submitted` below

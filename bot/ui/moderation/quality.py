@@ -41,19 +41,21 @@ def insight_view(deck: str, page: int, pages: int) -> discord.ui.View:
 def reports_view(reports: list[Report], page: int, pages: int) -> discord.ui.View:
     view = Buttons()
     for row, report in enumerate(reports):
-        for action, label, style in (
+        actions: list[tuple[ids.ReportAction, str, discord.ButtonStyle]] = [
             ("r", f"Resolve #{report.id}", discord.ButtonStyle.success),
             ("d", f"Dismiss #{report.id}", discord.ButtonStyle.secondary),
             ("h", f"Hide {report.question_id}"[:80], discord.ButtonStyle.danger),
-        ):
+        ]
+        for action, label, style in actions:
             item = button(ids.build(ids.ReportActionId(report.id, action)), label, style)
             item.row = row
             view.add_item(item)
     if pages > 1:
-        for label, target, direction, disabled in (
+        pager: list[tuple[str, int, ids.Direction, bool]] = [
             ("◀ Previous", max(1, page - 1), "p", page <= 1),
             ("Next ▶", min(pages, page + 1), "n", page >= pages),
-        ):
+        ]
+        for label, target, direction, disabled in pager:
             item = button(ids.build(ids.ReportPageId(target, direction)), label, disabled=disabled)
             item.row = 4
             view.add_item(item)

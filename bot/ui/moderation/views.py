@@ -22,7 +22,7 @@ def confirm_view(question_id: str) -> Buttons:
     return view
 
 
-def fix_view(mode: str, target: str) -> Buttons:
+def fix_view(mode: ids.FormMode, target: str) -> Buttons:
     view = Buttons()
     view.add_item(button(ids.build(ids.DraftId(mode, target)), "Fix it", discord.ButtonStyle.primary))
     return view

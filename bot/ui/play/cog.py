@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.core.content import DEFAULT_DECK
+from bot.core.content import DEFAULT_DECK, Difficulty
 from bot.core.errors import QuizError
 from bot.core.rounds import DEFAULT_SECONDS, MAX_QUESTIONS, MAX_SECONDS, MIN_SECONDS
 from bot.core.scoring import BoardScope
@@ -51,7 +51,7 @@ class QuizCog(
         questions: app_commands.Range[int, 1, MAX_QUESTIONS] | None = None,
         seconds: app_commands.Range[int, MIN_SECONDS, MAX_SECONDS] = DEFAULT_SECONDS,
         topic: str | None = None,
-        difficulty: Literal["easy", "medium", "hard"] | None = None,
+        difficulty: Difficulty | None = None,
     ) -> None:
         guild = guild_id(interaction)
         try:

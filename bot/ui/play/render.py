@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import discord
 
-from bot.core.content import letter
+from bot.core.content import Difficulty, letter
 from bot.core.posts import PostInfo
 from bot.core.results import AnswerResult, Board, MemberStats, QuestionToPost, Reveal, RoundSummary
 from bot.core.scoring import Standing, accuracy
@@ -134,7 +134,7 @@ def daily_ping(role_id: int | None) -> str | None:
 
 
 def round_started(
-    member_id: int, total: int, seconds: int, topic: str | None, difficulty: str | None, asked: int | None
+    member_id: int, total: int, seconds: int, topic: str | None, difficulty: Difficulty | None, asked: int | None
 ) -> str:
     """The public line that opens a round, saying which slice of the deck it asks and if it is smaller."""
     slice_ = " · ".join(x for x in (topic, difficulty) if x)

@@ -81,6 +81,12 @@ class InteractionHandle:
         self._source_edits_at_ack = 0
         self.payload = self._payload()
 
+    def original_message(self) -> Message:
+        """The message that answers this interaction: its reply, or the loading message of its deferral."""
+        if self.original_id is None:
+            raise AssertionError(f"{self!r} has no original message yet")
+        return self.emu.messages[self.original_id]
+
     # -- payload ----------------------------------------------------------------------------------------------
     def _payload(self) -> dict[str, Any]:
         emu = self.emu
@@ -177,11 +183,11 @@ class InteractionHandle:
             assert result.message is not None
             return self.emu.messages[result.message.id]
         if kind == 7:
-            return self.emu.messages[self.original_id]  # type: ignore[index]
+            return self.original_message()
         if kind == 5:
 
             def finished() -> Message | None:
-                msg = self.emu.messages[self.original_id]  # type: ignore[index]
+                msg = self.original_message()
                 return None if msg.loading else msg
 
             return await self.wait_for(lambda ix: finished(), timeout)
@@ -568,7 +574,7 @@ async def post_followup(emu: DiscordEmulator, call: Call) -> Any:
     body = messages.validate_body(call.body, FOLLOWUP_FLAGS)
     if ix.loading:
         # The first followup after a "thinking" deferral fills in the loading message (NOTES.md §2.5).
-        msg = emu.messages[ix.original_id]  # type: ignore[index]
+        msg = ix.original_message()
         ix.loading = False
         out = messages.edit(emu, msg, body, call.files, changeable_flags=SUPPRESS_EMBEDS | COMPONENTS_V2)
         ix._changed()

@@ -156,7 +156,7 @@ class DiscordEmulator:
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.port = self._runner.addresses[0][1]
 
     async def stop(self) -> None:
         await self.gateway.shutdown()
@@ -703,9 +703,9 @@ class DiscordEmulator:
         """A connected, ready session numbered above `newer_than` for every shard given, in that order."""
 
         def ready() -> list[Session] | None:
-            found = [self.gateway.find(shard) for shard in shards]
-            if all(s is not None and s.ready and s.connected and s.number > newer_than for s in found):
-                return found  # type: ignore[return-value]
+            found = [s for s in (self.gateway.find(shard) for shard in shards) if s is not None]
+            if len(found) == len(shards) and all(s.ready and s.connected and s.number > newer_than for s in found):
+                return found
             return None
 
         return await self.notifier.wait(
