@@ -67,14 +67,20 @@ async def run(*, members: int, answers: int, samples: int, workdir: Path, progre
         practice = PracticeService(repos.practice, repos.reviews, bank, lambda: now, scheduler())
         progress_service = ProgressService(repos.reviews, repos.practice, repos.daily, bank, lambda: now, scheduler())
         await practice.start(guild_id=GUILD_ID, member_id=sample[0], deck=DEFAULT_DECK)  # warm caches
+        problems: list[str] = []
+        pairs = await db.fetch_value("SELECT COUNT(*) FROM (SELECT DISTINCT member_id, question_id FROM answers) AS p")
+        if built != pairs:
+            problems.append(f"rebuild-reviews built {built:,} review states for {pairs:,} answered pairs")
         pick_ms: list[float] = []
         for member in sample:
             t0 = time.perf_counter()
             step = await practice.start(guild_id=GUILD_ID, member_id=member, deck=DEFAULT_DECK)
             pick_ms.append((time.perf_counter() - t0) * 1000)
             if not getattr(step, "nothing_to_do", False):
-                raise AssertionError(f"member {member} has seen the whole deck, yet practice offered {step}")
+                problems.append(f"member {member} has seen the whole deck, yet practice offered {step}")
         report = await progress_service.progress(guild_id=GUILD_ID, member_id=sample[0], deck=DEFAULT_DECK)
+        if report.completed > len(pool) or len(report.topics) != len({q.topic for q in pool}):
+            problems.append(f"progress reports {report.completed} completed over {len(report.topics)} topics")
     finally:
         await db.close()
     t0 = time.perf_counter()
@@ -85,6 +91,8 @@ async def run(*, members: int, answers: int, samples: int, workdir: Path, progre
         t0 = time.perf_counter()
         png = await asyncio.to_thread(mastery_png, report.topics, "TRL · mastery by topic")
         chart_ms.append((time.perf_counter() - t0) * 1000)
+    if png[:8] != b"\x89PNG\r\n\x1a\n":
+        problems.append("the progress chart is not a PNG")
     progress(
         f"  next question (whole deck seen): p50 {median(pick_ms):.2f} ms, p99 {percentile(pick_ms, 99):.2f} ms; "
         f"chart p50 {median(chart_ms):.0f} ms (first, importing matplotlib: {first_chart_ms:.0f} ms), {len(png):,} B"
@@ -96,5 +104,5 @@ async def run(*, members: int, answers: int, samples: int, workdir: Path, progre
         "rebuild_seconds": rebuild_s,
         "pick": {"samples": len(pick_ms), "p50_ms": median(pick_ms), "p99_ms": percentile(pick_ms, 99)},
         "chart": {"p50_ms": median(chart_ms), "max_ms": max(chart_ms), "first_ms": first_chart_ms, "bytes": len(png)},
-        "problems": [],
+        "problems": problems,
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from bench import burst, daily, leaderboard, startup
+from bench import burst, daily, leaderboard, learning, startup
 from bench.__main__ import main as bench_main
 from bot.services.scores import ScoreService
 from bot.storage.database import Database
@@ -40,6 +40,15 @@ async def test_leaderboard_by_the_bot_equals_aggregating_the_answers(tmp_path):
     assert result["stored"]["answers"] == 5000 and result["stored"]["members"] == 400
     assert result["compared"] == 2 * 10 + 1 and result["mismatches"] == 0  # +1: a member who never answered
     assert result["bot"]["samples"] == 2 * 20 + 1 and result["aggregation"]["samples"] == 21
+
+
+async def test_the_learning_scenario_rebuilds_reviews_and_finds_nothing_to_practise(tmp_path):
+    """Review state is rebuilt for every answered pair, members who saw the whole deck get nothing to practise,
+    and the chart is a PNG."""
+    result = await learning.run(members=200, answers=3000, samples=10, workdir=tmp_path, progress=quiet)
+    assert result["problems"] == []
+    assert 0 < result["reviews_built"] <= 3000
+    assert result["pick"]["samples"] == 10 and result["chart"]["bytes"] > 1000
 
 
 async def test_board_by_aggregation_ranks_ties_like_the_bot(tmp_path):

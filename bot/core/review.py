@@ -79,6 +79,11 @@ def review(memory: Memory | None, correct: bool, at: datetime, fsrs: Scheduler) 
     """The state after one answer given at ``at`` (an aware datetime)."""
     at = at.astimezone(UTC)
     before = memory or new_memory(at)
+    if before.last_review is not None and at < before.last_review:
+        # Two answers to one question a few milliseconds apart (a round's batch and a practice click) can be
+        # stored out of order; FSRS must never see time running backwards, so the later-stored one counts
+        # as given at the same moment.
+        at = before.last_review
     card, _log = fsrs.review_card(before.card(), rating_for(correct), review_datetime=at)
     return Memory(
         state=int(card.state),

@@ -69,7 +69,7 @@ def build(
     workers = Workers(
         rounds=RoundRunner(repos.rounds, repos.posts, scores, publisher, clock, outbox),
         daily=DailyScheduler(repos.daily, repos.posts, bank, publisher, clock, rng, outbox),
-        reminders=ReminderScheduler(repos.reminders, repos.reviews, repos.daily, bank, publisher, clock),
+        reminders=ReminderScheduler(repos.reminders, repos.reviews, repos.daily, repos.rounds, bank, publisher, clock),
         outbox=outbox,
     )
     questions = QuestionService(repos.questions, repos.drafts, bank, clock)

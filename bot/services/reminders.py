@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.core.content import DEFAULT_DECK
 from bot.core.errors import QuizError
@@ -15,10 +15,14 @@ from bot.services.ports import Clock, Publisher, PublishError
 from bot.storage.daily import DailyRepository
 from bot.storage.reminders import ReminderRepository
 from bot.storage.reviews import ReviewRepository
+from bot.storage.rounds import RoundRepository
 
 log = logging.getLogger(__name__)
 
 PASS_EVERY = 60.0  # seconds: a reminder goes out within a minute of its time
+# Never two reminders closer than this, even when a member moves theirs to a timezone far ahead (their local
+# date then turns over early); 20 hours rather than 24 lets a member move their time earlier by a few hours.
+MIN_SPACING = timedelta(hours=20)
 
 
 class ReminderService:
@@ -57,6 +61,7 @@ class ReminderScheduler(PassLoop):
         reminders: ReminderRepository,
         reviews: ReviewRepository,
         daily: DailyRepository,
+        rounds: RoundRepository,
         bank: QuestionBank,
         publisher: Publisher,
         clock: Clock,
@@ -64,6 +69,7 @@ class ReminderScheduler(PassLoop):
         self.reminders = reminders
         self.reviews = reviews
         self.daily = daily
+        self.rounds = rounds
         self.bank = bank
         self.publisher = publisher
         super().__init__(clock)
@@ -91,7 +97,7 @@ class ReminderScheduler(PassLoop):
         if now < post_time_on(today, parse_local_time(reminder.local_time), zone):
             return 0
         due = await self._due(reminder.member_id, now)
-        if not due or not await self.reminders.claim_day(reminder.member_id, today):
+        if not due or not await self.reminders.claim_day(reminder.member_id, today, now, MIN_SPACING):
             return 0
         try:
             await self.publisher.send_reminder(ReminderMessage(reminder.member_id, due))
@@ -112,5 +118,7 @@ class ReminderScheduler(PassLoop):
             pool = {q.id for q in await self.bank.pool(guild_id, schedule.deck if schedule else DEFAULT_DECK)}
             count = sum(1 for qid in ids if qid in pool)  # hidden or removed questions wait for nobody
             if count:
-                due.append(DueReviews(guild_id, count, schedule.channel_id if schedule else None))
+                # The daily question's channel, or else where the server last played a round.
+                channel = schedule.channel_id if schedule else await self.rounds.last_channel(guild_id)
+                due.append(DueReviews(guild_id, count, channel))
         return tuple(due)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from bot.core.results import Reminder, StoppedReason
 from bot.core.shards import ALL, ShardSet
@@ -56,12 +56,13 @@ class ReminderRepository:
             )
             return cur.rowcount == 1
 
-    async def claim_day(self, member_id: int, day: date) -> bool:
-        """Mark ``day`` (the member's local date) as reminded; False if it already was (never two a day)."""
+    async def claim_day(self, member_id: int, day: date, now: datetime, spacing: timedelta) -> bool:
+        """Mark ``day`` (the member's local date) as reminded at ``now``; False if that day already was, or the
+        last reminder went out less than ``spacing`` ago (never two a day, whatever the timezone did)."""
         async with self.db.transaction() as conn:
             cur = await conn.execute(
-                "UPDATE reminders SET last_sent_on = ? WHERE member_id = ? AND enabled = 1"
-                " AND (last_sent_on IS NULL OR last_sent_on < ?)",
-                (day.isoformat(), member_id, day.isoformat()),
+                "UPDATE reminders SET last_sent_on = ?, last_sent_at = ? WHERE member_id = ? AND enabled = 1"
+                " AND (last_sent_on IS NULL OR last_sent_on < ?) AND (last_sent_at IS NULL OR last_sent_at <= ?)",
+                (day.isoformat(), to_db_time(now), member_id, day.isoformat(), to_db_time(now - spacing)),
             )
             return cur.rowcount == 1

@@ -21,6 +21,13 @@ class RoundRepository:
         self.db = db
         self.mine = owned(shards)  # the scans of background loops keep to this process's servers
 
+    async def last_channel(self, guild_id: int) -> int | None:
+        """The channel of the server's latest round, if it ever played one."""
+        value = await self.db.fetch_value(
+            "SELECT channel_id FROM rounds WHERE guild_id = ? ORDER BY id DESC LIMIT 1", (guild_id,)
+        )
+        return int(value) if value is not None else None
+
     async def create(
         self,
         *,

@@ -30,6 +30,16 @@ def test_a_miss_comes_back_within_a_day():
     assert (memory.reviews, memory.lapses) == (1, 1)
 
 
+def test_an_answer_stored_out_of_order_never_turns_the_clock_back():
+    """A round's batch may store an answer given a moment before a practice answer already stored: it counts
+    as given at the same moment, so the state is what two answers at one time give."""
+    later = review(review(None, True, T0, FSRS), True, T0 + timedelta(days=3), FSRS)
+    out_of_order = review(later, False, T0 + timedelta(days=3) - timedelta(milliseconds=5), FSRS)
+    at_the_same_time = review(later, False, T0 + timedelta(days=3), FSRS)
+    assert out_of_order == at_the_same_time
+    assert out_of_order.last_review == T0 + timedelta(days=3)
+
+
 def test_right_answers_move_it_out_further_each_time():
     """Each success grows the interval; a later miss brings it back within a day."""
     memory = review(None, True, T0, FSRS)

@@ -1,6 +1,7 @@
 """The command line as an operator meets it, with no Discord involved."""
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -64,3 +65,24 @@ def test_the_token_is_never_logged(tmp_path):
     assert "cannot reach http://127.0.0.1:9/api/v10" in result.stderr
     assert "Traceback" not in result.stderr
     assert token not in result.stdout + result.stderr
+
+
+def test_rebuild_reviews_restores_the_review_state_from_the_history(tmp_path):
+    """A spoiled review cache comes back from the answers exactly as migrate first built it."""
+    db = tmp_path / "quiz.sqlite3"
+    with sqlite3.connect(db) as conn:
+        conn.executescript((ROOT / "tests" / "fixtures" / "db" / "release-1.sql").read_text())
+    assert run(["migrate"], tmp_path, QUIZBOT_DATABASE=str(db)).returncode == 0
+    state = (
+        "SELECT guild_id, member_id, question_id, state, stability, difficulty, due, reviews FROM reviews"
+        " ORDER BY guild_id, member_id, question_id"
+    )
+    with sqlite3.connect(db) as conn:
+        built = conn.execute(state).fetchall()
+        conn.execute("UPDATE reviews SET due = '2000-01-01T00:00:00.000000+00:00', stability = 0.1")
+    assert built
+    result = run(["rebuild-reviews"], tmp_path, QUIZBOT_DATABASE=str(db))
+    assert result.returncode == 0, result.stderr
+    assert f"rebuilt review state for {len(built)} (member, question) pairs" in result.stdout
+    with sqlite3.connect(db) as conn:
+        assert conn.execute(state).fetchall() == built

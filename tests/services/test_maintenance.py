@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.core.results import PracticeQuestion
 from bot.storage import backup as maintenance
 from bot.storage.guilds import GUILD_TABLES
 from tests.services.test_rounds import first_post, start
@@ -71,6 +72,15 @@ async def test_prune_removes_servers_that_left_long_ago(services, publisher, db,
             " SELECT 'reveal', id, round_id, '2026-01-01', '2026-01-01' FROM posts WHERE guild_id = ?",
             (GUILD,),
         )
+    step = await services.practice.start(guild_id=GUILD, member_id=101, deck="trl")  # practice and a reminder
+    assert isinstance(step, PracticeQuestion)
+    await services.practice.answer(
+        session_id=step.session_id, position=step.position, guild_id=GUILD, member_id=101, choice=0
+    )
+    await services.reminders.turn_on(member_id=101, guild_id=GUILD, time_text="19:00", timezone="UTC")
+    learning = ("reviews", "practice_sessions", "practice_answers", "reminders")
+    for table in learning:
+        assert await db.fetch_value(f"SELECT COUNT(*) FROM {table} WHERE guild_id = ?", (GUILD,)) >= 1, table
     clock.advance(timedelta(days=31).total_seconds())
     assert await services.guilds.prune(days=60) == {}
     assert await services.guilds.prune(days=30) == {GUILD: 1}

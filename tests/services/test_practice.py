@@ -70,6 +70,23 @@ async def test_misses_come_back_first_and_right_answers_move_them_out(services, 
     assert (await services.scores.stats(GUILD, ALICE)).answered == 3
 
 
+async def test_a_question_that_closed_without_an_answer_changes_no_review(services, publisher, db):
+    """Only answers given feed review state: a skipped question, and a member who never clicked, leave none."""
+    await start(services, count=3)
+    answered = None
+    for n in range(1, 4):
+        post = await first_post(publisher, n)
+        if n == 1:
+            answered = post.question.id
+            await services.answers.answer(post_id=post.id, guild_id=GUILD, member_id=ALICE, choice=wrong(post.question))
+        await services.rounds.skip(post_id=post.id, guild_id=GUILD, member_id=100, is_moderator=True)
+    await publisher.wait(lambda p: p.summaries)
+    reviews = ReviewRepository(db)
+    assert set(await reviews.memories(GUILD, ALICE)) == {answered}
+    assert await reviews.memories(GUILD, BOB) == {}
+    assert await reviews.memories(GUILD, 100) == {}  # the moderator who skipped answered nothing
+
+
 async def test_unseen_questions_follow_due_ones_and_then_it_says_so(services, clock):
     """A new member sees the deck's unseen questions; when all are seen and none due it says when."""
     first = await services.practice.start(guild_id=GUILD, member_id=BOB, deck="trl")
@@ -140,7 +157,8 @@ async def test_reminders_once_a_day_only_when_due_and_off_when_dms_are_closed(se
     assert await workers.reminders.tick() == 0  # before 09:00 local
     clock.advance(3600)
     assert await workers.reminders.tick() == 1
-    assert [(d.guild_id, d.count) for d in publisher.reminders[0].due] == [(GUILD, 1)]
+    # No daily question in this server: the link goes to the channel where it last played a round.
+    assert [(d.guild_id, d.count, d.channel_id) for d in publisher.reminders[0].due] == [(GUILD, 1, CHANNEL)]
     clock.advance(3600)
     assert await workers.reminders.tick() == 0  # never twice a day
     clock.advance(timedelta(days=1).total_seconds())
@@ -148,6 +166,22 @@ async def test_reminders_once_a_day_only_when_due_and_off_when_dms_are_closed(se
     assert await workers.reminders.tick() == 0
     status = await services.reminders.status(member_id=ALICE)
     assert status is not None and not status.enabled and status.stopped_reason == "dm_closed"
+
+
+async def test_moving_the_reminder_to_a_zone_far_ahead_never_brings_two_within_a_day(
+    services, workers, publisher, clock
+):
+    """The local date turns over early in a zone 14 hours ahead; the reminder still waits out its spacing."""
+    await round_with_misses(services, publisher, clock, {"mini-one"})
+    clock.now = clock.now.replace(hour=19, minute=30) + timedelta(days=1)  # 19:30 UTC, the miss is due
+    await services.reminders.turn_on(member_id=ALICE, guild_id=GUILD, time_text="19:00", timezone="UTC")
+    assert await workers.reminders.tick() == 1
+    await services.reminders.turn_on(member_id=ALICE, guild_id=GUILD, time_text="08:00", timezone="Pacific/Kiritimati")
+    clock.advance(timedelta(hours=1).total_seconds())  # 20:30 UTC: already 10:30 tomorrow in Kiritimati
+    assert await workers.reminders.tick() == 0  # a new local day past 08:00, but only an hour after the last
+    clock.advance(timedelta(hours=22).total_seconds())  # 18:30 UTC: 08:30 the day after in Kiritimati
+    assert await workers.reminders.tick() == 1
+    assert len(publisher.reminders) == 2
 
 
 async def test_no_reminder_when_nothing_is_due(services, workers, publisher, clock):
