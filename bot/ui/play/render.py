@@ -138,9 +138,8 @@ def round_started(
 ) -> str:
     """The public line that opens a round, saying which slice of the deck it asks and if it is smaller."""
     slice_ = " · ".join(x for x in (topic, difficulty) if x)
-    text = (
-        f"<@{member_id}> started a TRL round{f' on {slice_}' if slice_ else ''}: {total} questions, {seconds} s each."
-    )
+    count = f"{total} question{'s' if total != 1 else ''}"
+    text = f"<@{member_id}> started a TRL round{f' on {slice_}' if slice_ else ''}: {count}, {seconds} s each."
     if asked is not None and total < asked:
         text += f" (Only {total} question{'s' if total != 1 else ''} match, so the round has {total}, not {asked}.)"
     return text + " Pick a letter under each question; only you see whether you were right."
