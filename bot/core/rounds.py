@@ -38,6 +38,14 @@ def topic_sizes(pool: Sequence[Question]) -> dict[str, int]:
     return dict(sorted(sizes.items(), key=lambda item: (-item[1], item[0])))
 
 
+def ending(position: int, total: int, stop_requested: bool) -> RoundStatus | None:
+    """How a running round ends once its current question closes: stopped when someone asked for it,
+    finished after its last question; None while it goes on."""
+    if stop_requested:
+        return "stopped"
+    return "finished" if position >= total else None
+
+
 def deadline(now: datetime, seconds: int) -> datetime:
     return now + timedelta(seconds=seconds)
 

@@ -51,6 +51,7 @@ class OutboxWorker(PassLoop):
         self.publisher = publisher
         super().__init__(clock)
         self._inflight: set[int] = set()
+        self._started = clock()  # items older than this process may have reached Discord before it began
 
     async def step(self) -> datetime | None:
         return await self.pass_once()
@@ -96,8 +97,15 @@ class OutboxWorker(PassLoop):
             await self.publisher.show_reveal(Reveal(post=post, counts=counts, round_total=item.round_total))
         elif item.kind == "summary" and item.round_id is not None:
             rnd = await self.rounds.get(item.round_id)
-            if rnd is None:
-                return
+            if rnd is None or await self.rounds.summary_message(rnd.id) is not None:
+                return  # gone, or posted and recorded before a crash kept the item
+            if item.attempts > 0 or item.created_at < self._started:
+                # An earlier try may have reached Discord (a crash or a timeout after the send); its nonce
+                # only guards for minutes, so look in the channel before sending again.
+                found = await self.publisher.find_summary_message(rnd.channel_id, rnd.guild_id, rnd.id)
+                if found is not None:
+                    await self.rounds.set_summary_message(rnd.id, found)
+                    return
             summary = RoundSummary(
                 round=rnd,
                 top=tuple(await self.rounds.standings(rnd.id, SUMMARY_TOP)),

@@ -43,6 +43,10 @@ class Publisher(Protocol):
         """The id of a recent message of the bot in the channel with this post's answer buttons, if any."""
         ...
 
+    async def find_summary_message(self, channel_id: int, guild_id: int, round_id: int) -> int | None:
+        """The id of a recent message of the bot in the channel with this round's summary, if any."""
+        ...
+
     async def send_reminder(self, message: ReminderMessage) -> None:
         """Send the member a direct message about their due reviews; "forbidden" when they refuse DMs."""
         ...

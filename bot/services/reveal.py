@@ -17,8 +17,10 @@ async def close_and_reveal(
     The close and the pending reveal are committed together, before the edit, so the distribution shown
     counts every answer accepted and a crash before the edit leaves the reveal to the outbox worker.
     """
-    item = await posts.close_for_reveal(post.id, clock(), round_total)
-    if item is None:
+    closed = await posts.close_for_reveal(post.id, clock(), round_total)
+    if closed is None:
         return False
-    await outbox.carry_out(item)
+    await outbox.carry_out(closed.reveal)
+    if closed.summary is not None:  # the close ended the round: its summary follows the reveal
+        await outbox.carry_out(closed.summary)
     return True

@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core.shards import ALL, ShardSet
-from bot.storage.rows import from_db_time, to_db_time
+from bot.storage.rows import db_time, from_db_time, to_db_time
 from bot.storage.seam import Row, Storage
 from bot.storage.sql import owned
 from bot.storage.types import OutboxItem
 
-_SELECT = "SELECT id, kind, post_id, round_id, round_total, attempts FROM outbox"
+_SELECT = "SELECT id, kind, post_id, round_id, round_total, attempts, created_at FROM outbox"
 # An item's server, through its post or its round (a summary has no post).
 _GUILD = (
     "COALESCE((SELECT guild_id FROM posts WHERE posts.id = outbox.post_id),"
@@ -24,7 +24,7 @@ _GUILD = (
 
 
 def _item(r: Row) -> OutboxItem:
-    return OutboxItem(r[0], r[1], r[2], r[3], r[4], r[5])
+    return OutboxItem(r[0], r[1], r[2], r[3], r[4], r[5], db_time(r[6]))
 
 
 class OutboxRepository:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core.posts import PostInfo
+from bot.core.rounds import ending
 from bot.core.shards import ALL, ShardSet
 from bot.storage.rows import from_db_time, post_from_row, to_db_time
-from bot.storage.seam import Storage
+from bot.storage.seam import ConnectionReads, Storage
 from bot.storage.sql import owned
+from bot.storage.types import Closed
 
 
 class PostRepository:
@@ -32,9 +34,10 @@ class PostRepository:
             )
             return cur.rowcount == 1
 
-    async def close_for_reveal(self, post_id: int, now: datetime, round_total: int | None) -> int | None:
-        """Close an open post and record its reveal edit in the outbox, in one transaction; return the
-        outbox item, or None if the post was already closed (whoever closed it owes the reveal)."""
+    async def close_for_reveal(self, post_id: int, now: datetime, round_total: int | None) -> Closed | None:
+        """Close an open post and record its reveal edit in the outbox, in one transaction; when that close
+        ends its round (the last question, or a stop was asked for), the round's end and its summary are
+        recorded in the same transaction. None if the post was already closed (whoever closed it owes them)."""
         stamp = to_db_time(now)
         async with self.db.transaction() as conn:
             cur = await conn.execute(
@@ -44,10 +47,23 @@ class PostRepository:
                 return None
             rows = await conn.execute_fetchall(
                 "INSERT INTO outbox (kind, post_id, round_id, round_total, not_before, created_at)"
-                " SELECT 'reveal', id, round_id, ?, ?, ? FROM posts WHERE id = ? RETURNING id",
+                " SELECT 'reveal', id, round_id, ?, ?, ? FROM posts WHERE id = ? RETURNING id, round_id",
                 (round_total, stamp, stamp, post_id),
             )
-            return int(next(iter(rows))[0])
+            reveal, round_id = next(iter(rows))
+            rnd = await ConnectionReads(conn).fetch_one(
+                "SELECT position, total, stop_requested_by FROM rounds WHERE id = ? AND status = 'running'",
+                (round_id,),
+            )
+            status = ending(rnd[0], rnd[1], rnd[2] is not None) if rnd is not None else None
+            if status is None:
+                return Closed(int(reveal), None)
+            await conn.execute("UPDATE rounds SET status = ?, ended_at = ? WHERE id = ?", (status, stamp, round_id))
+            rows = await conn.execute_fetchall(
+                "INSERT INTO outbox (kind, round_id, not_before, created_at) VALUES ('summary', ?, ?, ?) RETURNING id",
+                (round_id, stamp, stamp),
+            )
+            return Closed(int(reveal), int(next(iter(rows))[0]))
 
     async def expired_daily(self, now: datetime) -> list[PostInfo]:
         """Open daily posts whose time is up, soonest first (an index range: cheap with many servers)."""

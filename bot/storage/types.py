@@ -16,6 +16,14 @@ AnswerStatus = Literal["inserted", "duplicate", "closed"]
 
 
 @dataclass(frozen=True, slots=True)
+class Closed:
+    """What closing a post left in the outbox: its reveal edit, and its round's summary if the close ended it."""
+
+    reveal: int
+    summary: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class DailySchedule:
     guild_id: int
     channel_id: int
@@ -40,6 +48,7 @@ class OutboxItem:
     round_id: int | None
     round_total: int | None
     attempts: int
+    created_at: datetime
 
 
 @dataclass(frozen=True, slots=True)

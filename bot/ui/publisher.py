@@ -160,6 +160,17 @@ class DiscordPublisher:
             raise failure(exc, channel_id) from exc
         return None
 
+    async def find_summary_message(self, channel_id: int, guild_id: int, round_id: int) -> int | None:
+        mark = render.summary_mark(round_id)
+        me = self.bot.user.id if self.bot.user else None
+        try:
+            async for message in self._channel(channel_id, guild_id).history(limit=HISTORY_LIMIT):
+                if message.author.id == me and any((e.footer.text or "").startswith(mark) for e in message.embeds):
+                    return message.id
+        except SEND_FAILURES as exc:
+            raise failure(exc, channel_id) from exc
+        return None
+
     async def send_reminder(self, message: ReminderMessage) -> None:
         try:
             channel = await self.bot.create_dm(discord.Object(message.member_id))

@@ -40,7 +40,9 @@ async def test_a_sigkill_right_after_a_close_still_reveals_and_sums_up_after_the
     stuck = emulator.inject_fault("PATCH", rf"/messages/{post.id}$", status=None, delay=300)
 
     await until(lambda: stuck.hits, timeout=20)  # closed, and the reveal edit on its way
-    assert db_rows(bot.db_path, "SELECT kind FROM outbox") == [("reveal",)]
+    # The close of the round's last question recorded the reveal and the round's summary in one transaction.
+    assert db_rows(bot.db_path, "SELECT kind FROM outbox ORDER BY id") == [("reveal",), ("summary",)]
+    assert db_rows(bot.db_path, "SELECT status FROM rounds") == [("finished",)]
     await bot.kill()  # SIGKILL: no clean-up of any kind
     emulator.clear_faults()
     assert emulator.message(post.id).edits == 0
@@ -52,3 +54,26 @@ async def test_a_sigkill_right_after_a_close_still_reveals_and_sums_up_after_the
     await until(lambda: db_rows(bot.db_path, "SELECT COUNT(*) FROM outbox") == [(0,)])
     await asyncio.sleep(0.5)
     assert len([m for m in emulator.channel_messages(g.channel_id) if is_summary(m)]) == 1
+
+
+async def test_a_summary_sent_just_before_a_crash_is_found_after_a_long_outage_not_sent_twice(emulator, bot):
+    """Discord created the summary, the bot died before recording it, and came back after the nonce had
+    expired: the restarted bot finds the summary in the channel instead of posting a second one."""
+    g = emulator.guild
+    alice = emulator.add_member(g.id, "alice")
+    await emulator.wait_for_commands({"quiz"})
+    await (await emulator.run_command(alice, g.channel_id, "quiz trl", {"questions": 1, "seconds": 10})).response()
+    await emulator.wait_for_message(g.channel_id, lambda m: is_question(m, 1))
+    # From now on a new message is created in the channel but its answer never reaches the bot.
+    emulator.inject_fault("POST", rf"/channels/{g.channel_id}/messages$", status=None, respond_after=300)
+    summary = await emulator.wait_for_message(g.channel_id, is_summary, timeout=30)
+    await bot.kill()
+    emulator.clear_faults()
+    emulator.clock.offset += 600  # ten minutes down: Discord no longer matches the summary's nonce
+    assert db_rows(bot.db_path, "SELECT summary_message_id FROM rounds") == [(None,)]
+
+    await bot.start()
+    await until(lambda: db_rows(bot.db_path, "SELECT COUNT(*) FROM outbox") == [(0,)], timeout=20)
+    assert db_rows(bot.db_path, "SELECT summary_message_id FROM rounds") == [(summary.id,)]
+    await asyncio.sleep(0.5)
+    assert [m.id for m in emulator.channel_messages(g.channel_id) if is_summary(m)] == [summary.id]

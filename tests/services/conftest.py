@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.catalog import load_catalog
-from bot.core.delivery import Failure
+from bot.core.delivery import Failure, FailureCode
 from bot.core.shards import ALL
 from bot.services.container import Services, Workers, build
 from bot.services.ports import PublishError
@@ -51,25 +51,51 @@ class RecordingPublisher:
         self.daily_attempts = []
         self.failing_channels = {}  # channel id -> the failure code to raise
         self.crash_after_send = False  # True: the message is sent, then the process "dies"
+        # Steps of a post's life at which the process "dies": "before-post", "after-post", "before-reveal",
+        # "after-reveal", "after-summary" (before the call is made, or once Discord has done it).
+        self.crash_at: set[str] = set()
+        self.reveal_failures: list[FailureCode] = []  # failure codes the next reveal edits raise, one per call
+        self.summary_lookups = []
+        self.crashes: list[str] = []  # the steps at which the process "died", in order
         self.lookups = []
         self.reminders = []  # ReminderMessage sent
         self.closed_dms = set()  # member ids refusing direct messages
 
+    def _crash(self, step):
+        if step in self.crash_at:
+            self.crash_at.discard(step)
+            self.crashes.append(step)
+            self.changed.set()
+            raise SimulatedCrash(step)
+
     async def post_question(self, item):
+        self._crash("before-post")
         self.questions.append(item)
         self.changed.set()
         self._next_id += 1
         self.sent[item.post.id] = self._next_id
+        self._crash("after-post")
         return self._next_id
 
     async def show_reveal(self, reveal):
+        self._crash("before-reveal")
+        if self.reveal_failures:
+            code = self.reveal_failures.pop(0)
+            raise PublishError(Failure(code, reveal.post.channel_id))
         self.reveals.append(reveal)
         self.changed.set()
+        self._crash("after-reveal")
 
     async def post_summary(self, summary):
         self.summaries.append(summary)
         self.changed.set()
-        return 1
+        self._crash("after-summary")
+        return 900_000 + summary.round.id
+
+    async def find_summary_message(self, channel_id, guild_id, round_id):
+        self.summary_lookups.append(round_id)
+        found = [s for s in self.summaries if s.round.id == round_id and s.round.channel_id == channel_id]
+        return 900_000 + round_id if found else None
 
     async def post_daily(self, item, role_id):
         self.daily_attempts.append(item)

@@ -101,8 +101,14 @@ def summary_embed(summary: RoundSummary) -> discord.Embed:
         top = "Nobody answered this round."
     embed.add_field(name="Top of this round", value=top, inline=False)
     embed.add_field(name="Server leaderboard", value=board_text(summary.board), inline=False)
-    embed.set_footer(text="Points: 1 for each question you get right for the first time in this server.")
+    points = "Points: 1 for each question you get right for the first time in this server."
+    embed.set_footer(text=summary_mark(summary.round.id) + points)
     return embed
+
+
+def summary_mark(round_id: int) -> str:
+    """How a round's summary starts its footer: the mark the bot looks for after a crash, before sending again."""
+    return f"Round {round_id} · "
 
 
 def board_embed(board: Board) -> discord.Embed:
