@@ -83,7 +83,11 @@ class Database:
         mode = "ro" if read_only else "rwc" if state is FileState.MISSING else "rw"
         db = await cls._connect(ownership.sqlite_uri(path, mode), name=name, claim=claim, read_only=read_only)
         if not read_only:
-            await db._open_reader(ownership.sqlite_uri(path, "ro"))
+            try:
+                await db._open_reader(ownership.sqlite_uri(path, "ro"))
+            except BaseException:
+                await db.close()
+                raise
         if claim is Claim.RELEASE_1 and not read_only:
             log.info("%s was made by release 1 of the bot: marked it as this bot's database", name)
         return db
@@ -115,13 +119,18 @@ class Database:
         return cls(conn, name=name)
 
     async def _open_reader(self, uri: str) -> None:
+        # Boards and stats must never see a batch that may still roll back, so a file the writer could open
+        # but a reader cannot is refused rather than read through the writer.
         try:
             reader = await aiosqlite.connect(uri, uri=True, isolation_level=None)
-        except sqlite3.Error:
-            log.warning("%s: no read-only connection; reads use the writer's", self.name, exc_info=True)
-            return
+        except sqlite3.Error as exc:
+            raise ownership.translate(exc, self.name) from None
         reader.row_factory = sqlite3.Row
-        await reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        try:
+            await reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        except BaseException:
+            await reader.close()
+            raise
         self._reader = reader
         self.committed = ConnectionReads(reader)
 

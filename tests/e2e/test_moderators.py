@@ -319,3 +319,13 @@ async def test_a_question_form_opened_before_a_restart_is_accepted_after_it(emul
     forged = await (await emulator.submit_modal(member, opener, NEW_QUESTION)).reply()
     assert forged.ephemeral and "moderator" in forged.text.lower()
     assert db_rows(mini_bot.db_path, "SELECT COUNT(*) FROM custom_questions") == [(1,)]
+
+    # The edit form too: opened, the bot restarts, submitted.
+    editor = await emulator.run_command(mod, g.channel_id, "quiz-admin question edit", {"question_id": "custom-1"})
+    assert (await editor.response()).modal["custom_id"] == "quiz:qform:edit:custom-1"
+    await mini_bot.restart()
+    saved = await (
+        await emulator.submit_modal(mod, editor, {"answer": "A", "choices": "KTOTrainer\nDPOTrainer"})
+    ).reply()
+    assert "Saved **custom-1**" in saved.text
+    assert db_rows(mini_bot.db_path, "SELECT revision FROM custom_questions") == [(2,)]
