@@ -4,6 +4,10 @@ Starts the loopback Discord (the `discord_loopback` package the end-to-end tests
 #quiz channel, its playground page on 127.0.0.1, and the bot exactly as in production (`python -m bot`, a
 subprocess) pointed at it with a generated fake token and a database in a temporary folder. Ctrl-C stops
 the bot, the page and the emulator, and removes the folder.
+
+With `--database FILE` the bot runs on a copy of that file, made in the temporary folder without writing
+anything beside the original, and the page's server takes the ids the copy's data is stored under: the most
+active server's id, its quiz channel, and the members with the most points (Alice, Bob and Chen first).
 """
 
 from __future__ import annotations
@@ -11,22 +15,50 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import errno
 import os
 import secrets
 import shutil
 import signal
+import sqlite3
 import sys
 import tempfile
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 if TYPE_CHECKING:
     from discord_loopback import DiscordEmulator
+    from discord_loopback.playground import Playground
 
 MANAGE_GUILD = 1 << 5
 MEMBERS = ("Alice", "Bob", "Chen")
 BOT_NAME = "QuizBot"
 READY_TIMEOUT = 60.0
+MAX_PORT = 65535
+KNOWN_MEMBERS = 20  # members with saved scores the page's server gets (the first ones as Alice, Bob, Chen)
+KNOWN_CHANNELS = 5  # other channels the server's rounds or daily question used, besides #quiz
+COPY_ATTEMPTS = 5  # a database a running bot is writing may change during a copy: copied again, this often
+COMPANIONS = ("-wal", "-journal")  # what SQLite needs beside a database to read its newest state
+
+
+class PlayError(Exception):
+    """Something `play` cannot start with: one line for the user, and the exit code."""
+
+    def __init__(self, message: str, exit_code: int = 2) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+@dataclass(frozen=True)
+class Seed:
+    """The ids a database's data is stored under, for the page's server to use."""
+
+    guild_id: int | None = None
+    channel_id: int | None = None  # the channel of its latest round (else its daily question's): #quiz
+    member_ids: tuple[int, ...] = ()  # most points first
+    channels: tuple[tuple[int, str], ...] = ()  # (id, name) of other channels its data names
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -50,6 +82,11 @@ def run(args: argparse.Namespace) -> int:
     content = (args.content or Path(os.environ.get("QUIZBOT_CONTENT_DIR") or "content")).resolve()
     if not content.is_dir():
         print(f"error: no content folder at {content} (use --content PATH)", file=sys.stderr)
+        return 2
+    if not 0 <= args.port <= MAX_PORT:
+        print(
+            f"error: --port {args.port} is out of range: use 1 to {MAX_PORT}, or 0 for any free port", file=sys.stderr
+        )
         return 2
     if args.database is not None and not args.database.is_file():
         print(f"error: no database file at {args.database}", file=sys.stderr)
@@ -80,16 +117,27 @@ def _bot_env(emu: DiscordEmulator, database: Path, content: Path) -> dict[str, s
 
 
 async def serve(content: Path, database: Path | None, port: int) -> int:
+    """Everything `play` makes lives in one temporary folder, removed however this ends."""
+    workdir = Path(tempfile.mkdtemp(prefix="quizbot-play-"))
+    try:
+        seed = Seed()
+        if database is not None:
+            seed = await copy_database(database, workdir / "quiz.sqlite3")
+            _describe_seed(seed)
+        return await _play(content, workdir, seed, port)
+    except PlayError as exc:
+        print(f"error: {exc}", file=sys.stderr, flush=True)
+        return exc.exit_code
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+async def _play(content: Path, workdir: Path, seed: Seed, port: int) -> int:
     from discord_loopback import DiscordEmulator
     from discord_loopback.playground import Playground, PlayMember
 
-    workdir = Path(tempfile.mkdtemp(prefix="quizbot-play-"))
     db_path = workdir / "quiz.sqlite3"
     log_path = workdir / "bot.log"
-    if database is not None:
-        from bot.storage.backup import backup
-
-        backup(database, db_path)  # a consistent copy, even of a database a running bot is using
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -101,9 +149,17 @@ async def serve(content: Path, database: Path | None, port: int) -> int:
     playground: Playground | None = None
     try:
         await emu.start()
-        guild = emu.add_guild("TRL playground", channel_name="quiz")
+        guild = emu.add_guild("TRL playground", channel_name="quiz", guild_id=seed.guild_id, channel_id=seed.channel_id)
         players = [PlayMember(emu.add_member(guild.id, "You", permissions=MANAGE_GUILD), "moderator")]
-        players += [PlayMember(emu.add_member(guild.id, name), "member") for name in MEMBERS]
+        known = list(seed.member_ids)
+        for name in MEMBERS:
+            member_id = known.pop(0) if known else None
+            note = "member" if member_id is None else "member, from the database"
+            players.append(PlayMember(emu.add_member(guild.id, name, member_id=member_id), note))
+        for member_id in known:  # the rest of the leaderboard, so that its mentions name someone
+            emu.add_member(guild.id, _member_name(member_id), member_id=member_id)
+        for channel_id, name in seed.channels:
+            emu.add_channel(guild.id, name, channel_id=channel_id)
         playground = Playground(
             emu,
             guild,
@@ -111,7 +167,7 @@ async def serve(content: Path, database: Path | None, port: int) -> int:
             title="TRL quiz bot · playground",
             crowd_button=lambda button: (button.custom_id or "").startswith("quiz:ans:"),
         )
-        url = await playground.start(port)
+        url = await _start_page(playground, port)
         log = await asyncio.to_thread(log_path.open, "ab")  # stays open while the bot writes to it
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -147,8 +203,151 @@ async def serve(content: Path, database: Path | None, port: int) -> int:
         await emu.stop()
         if log is not None:
             log.close()
-        shutil.rmtree(workdir, ignore_errors=True)
-        print("stopped.", file=sys.stderr, flush=True)
+        if proc is not None:
+            print("stopped.", file=sys.stderr, flush=True)
+
+
+async def _start_page(playground: Playground, port: int) -> str:
+    try:
+        return await playground.start(port)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise PlayError(
+                f"port {port} on 127.0.0.1 is in use; choose another --port, or 0 for any free one", 1
+            ) from None
+        if exc.errno == errno.EACCES:
+            raise PlayError(
+                f"port {port} needs privileges this user does not have; choose a --port above 1023"
+            ) from None
+        raise PlayError(f"cannot serve the page on 127.0.0.1:{port} ({exc.strerror or exc})", 1) from None
+
+
+def _member_name(member_id: int) -> str:
+    return f"member {str(member_id)[-4:]}"
+
+
+def _describe_seed(seed: Seed) -> None:
+    if seed.guild_id is None:
+        print("the database holds no server's data yet; the page starts a new server", file=sys.stderr, flush=True)
+        return
+    channel = "its quiz channel" if seed.channel_id is not None else "a new #quiz channel"
+    print(
+        f"showing server {seed.guild_id} from the database: {channel}, {len(seed.member_ids)} member(s) with scores",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+# -- the database copy ----------------------------------------------------------------------------------------
+async def copy_database(source: Path, target: Path) -> Seed:
+    """Copy the database at ``source`` (and the journal SQLite would read with it) to the new file ``target``,
+    check the copy, and read from it the ids its data is stored under.
+
+    Nothing is written beside ``source``: SQLite is never pointed at it (even a read-only connection to a
+    WAL database creates ``-wal`` and ``-shm`` files there). The files are read as bytes, again if they
+    changed meanwhile (a bot using the database), and SQLite opens only the copy.
+    """
+    await asyncio.to_thread(_copy, source, target)
+    return await read_seed(target)
+
+
+def _copy(source: Path, target: Path) -> None:
+    _check_header(source)
+    _snapshot(source, target)
+    _check_copy(source, target)
+
+
+def _check_header(source: Path) -> None:
+    from bot.storage.ownership import SQLITE_MAGIC
+
+    try:
+        with source.open("rb") as file:
+            head = file.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise PlayError(f"cannot read {source} ({exc.strerror}); check its permissions") from None
+    if not head:
+        raise PlayError(f"{source} is an empty file; there is no data to show")
+    if head != SQLITE_MAGIC:
+        raise PlayError(f"{source} is not an SQLite database (no SQLite header); name the bot's database file")
+
+
+def _state(path: Path) -> tuple[tuple[int, int, int] | None, ...]:
+    def one(p: Path) -> tuple[int, int, int] | None:
+        try:
+            st = p.stat()
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+    return (one(path), *(one(Path(f"{path}{suffix}")) for suffix in COMPANIONS))
+
+
+def _snapshot(source: Path, target: Path) -> None:
+    for attempt in range(COPY_ATTEMPTS):
+        before = _state(source)
+        try:
+            shutil.copyfile(source, target)
+            for suffix in COMPANIONS:
+                companion, copy = Path(f"{source}{suffix}"), Path(f"{target}{suffix}")
+                copy.unlink(missing_ok=True)
+                with contextlib.suppress(FileNotFoundError):
+                    shutil.copyfile(companion, copy)
+        except OSError as exc:
+            raise PlayError(f"cannot copy {source} ({exc.strerror or exc})", 1) from None
+        if _state(source) == before:
+            return
+        time.sleep(0.05 * (attempt + 1))
+    raise PlayError(f"{source} kept changing while it was copied; try again", 1)
+
+
+def _check_copy(source: Path, target: Path) -> None:
+    """Bring the copy's journal into it (SQLite's recovery, in the temporary folder) and check it whole."""
+    from bot.storage.migrate import discover
+    from bot.storage.ownership import DatabaseProblem, inspect, judge
+
+    try:
+        conn = sqlite3.connect(target)
+        try:
+            conn.execute("PRAGMA journal_mode = DELETE")  # replays and removes a copied -wal
+            (check,) = conn.execute("PRAGMA quick_check").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise PlayError(f"{source} is damaged or not a database ({exc})") from None
+    if check != "ok":
+        raise PlayError(f"{source} failed SQLite's check ({check}); restore a backup")
+    try:
+        judge(inspect(target, str(source)), str(source), None, newest=len(discover()))
+    except DatabaseProblem as exc:
+        raise PlayError(str(exc), exc.exit_code) from None
+
+
+async def read_seed(path: Path) -> Seed:
+    """The most active server in the database at ``path`` (opened read-only): the one with the most answers
+    (else rounds, a daily question, custom questions), its quiz channel (its latest round's, else its daily
+    question's), its other channels, and its members with the most points."""
+    from bot.storage.database import Database
+    from bot.storage.play_seed import most_active_server
+
+    db = await Database.open(path, create=False, read_only=True)
+    try:
+        server = await most_active_server(db, KNOWN_MEMBERS)
+    finally:
+        await db.close()
+    if server is None or server.guild_id <= 0:
+        return Seed()
+    guild_id = server.guild_id
+    quiz = next(iter(server.round_channels), next(iter(server.daily_channels), None))
+    if quiz is not None and (quiz <= 0 or quiz == guild_id):
+        quiz = None
+    others = {channel: f"rounds-{str(channel)[-4:]}" for channel in server.round_channels[1:]}
+    for channel in server.daily_channels:
+        others[channel] = "daily"
+    taken = {guild_id, quiz}
+    channels = tuple((c, name) for c, name in others.items() if c > 0 and c not in taken)[:KNOWN_CHANNELS]
+    taken.update(c for c, _ in channels)
+    members = tuple(m for m in server.member_ids if m > 0 and m not in taken)
+    return Seed(guild_id, quiz, members, channels)
 
 
 async def _ready(emu: DiscordEmulator, proc: asyncio.subprocess.Process, stop: asyncio.Event) -> bool:

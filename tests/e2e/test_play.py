@@ -5,6 +5,7 @@ Screenshots of the main screens land in artifacts/play/ (gitignored) for a revie
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -13,9 +14,11 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.harness import NETGUARD, REPO_ROOT
 
@@ -56,15 +59,19 @@ def children_of(pid: int) -> set[int]:
     return found
 
 
-@pytest.fixture
-def play(tmp_path: Path) -> Iterator[str]:
-    """`python -m bot play` as a user starts it; its URL. Stopped with Ctrl-C (SIGINT), leaving nothing running."""
+@contextmanager
+def playing(tmp_path: Path, *args: str) -> Iterator[str]:
+    """`python -m bot play ARGS` as a user starts it; its URL. Stopped with Ctrl-C (SIGINT), leaving nothing
+    running and no temporary folder (the process's TMPDIR is tmp_path/tmp)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("QUIZBOT_", "DISCORD_"))}
     # The network guard refuses any non-loopback connection in the play process and in the bot it starts.
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(NETGUARD), env.get("PYTHONPATH", "")) if p)
+    temp = tmp_path / "tmp"
+    temp.mkdir(exist_ok=True)
+    env["TMPDIR"] = str(temp)
     err = open(tmp_path / "play.err", "wb")  # noqa: SIM115 - the process writes to it until the end
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", "play"],
+        [sys.executable, "-m", "bot", "play", *args],
         cwd=REPO_ROOT,
         env=env,
         stdin=subprocess.DEVNULL,
@@ -108,6 +115,13 @@ def play(tmp_path: Path) -> Iterator[str]:
         time.sleep(0.1)
     assert not alive, f"Ctrl-C left processes running: {alive}"
     assert [line for line in lines if "http" in line] == [f"Playground: {url[0]}\n"]
+    assert list(temp.iterdir()) == [], "the temporary folder was left behind"
+
+
+@pytest.fixture
+def play(tmp_path: Path) -> Iterator[str]:
+    with playing(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
@@ -170,6 +184,13 @@ def test_a_newcomer_plays_a_round_adds_and_imports_questions_in_the_browser(play
     # a range the bot declared is enforced as in Discord (emulator's option check)
     command(page, "quiz trl", {"questions": "1", "seconds": "5"})
     page.wait_for_selector("#error:has-text('below min_value 10')")
+    # a number Discord's client would not take is refused, not dropped; a command needs its slash
+    command(page, "quiz trl", {"questions": "1e", "seconds": "10"})
+    page.wait_for_selector("#error:has-text('questions: “1e” is not a whole number')")
+    page.fill("#command-input", "quiz trl")
+    page.click("#send")
+    page.wait_for_selector("#error:has-text('Commands start with /')")
+    assert page.locator(".msg").count() == 0
 
     # the moderator starts a round of one question, 10 seconds
     command(page, "quiz trl", {"questions": "1", "seconds": "10"})
@@ -194,7 +215,10 @@ def test_a_newcomer_plays_a_round_adds_and_imports_questions_in_the_browser(play
     bob_text = page.locator(".msg.ephemeral").first.inner_text()
     assert "Only you can see this" in bob_text and len(bob_text) > 80  # the explanation is in it
 
-    # a crowd answers too, then the timer runs out and the post is edited live to show the answer
+    # a crowd answers too (of a size it can have), then the timer runs out and the post is edited live
+    page.fill("#crowd-count", "0")
+    page.click("#crowd-go")
+    page.wait_for_selector("#crowd-status:has-text('The crowd is 1 to 200 members, not 0')")
     page.fill("#crowd-count", "6")
     page.click("#crowd-go")
     page.wait_for_selector("#crowd-status:has-text('6 of 6 answered')")
@@ -211,6 +235,29 @@ def test_a_newcomer_plays_a_round_adds_and_imports_questions_in_the_browser(play
     chart.wait_for()
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=chart.element_handle())
     shot(page, "05-progress-chart")
+
+    # the reply to a command with options is in view (the options panel closing does not unpin the channel
+    # from its newest message), and the line above it names the member, not an id
+    page.fill("#command-input", "/quiz")
+    page.click('.cmd[data-command="quiz trl"]')  # a tall options panel first: the channel shrinks
+    command(page, "quiz stats", {"member": "Alice"})
+    stats = page.locator(".msg:has(.invoked:has-text('used /quiz stats member: @Alice'))").last
+    stats.wait_for()
+    expect(stats).to_be_in_viewport()
+    assert page.locator("#options").evaluate("e => e.children.length") == 0  # sent: the composer is cleared
+
+    # a mention of someone the emulator does not know (an id from a database) is readable; a long unbroken
+    # word wraps inside its embed
+    assert "@member 1234" in page.evaluate("inline('<@1100000000000001234>')")
+    assert page.evaluate(
+        """() => {
+            const e = renderEmbed({ attachments: [] }, { title: "t", description: "x".repeat(500) });
+            document.getElementById("messages").append(e);
+            const fits = e.scrollWidth <= e.clientWidth && e.getBoundingClientRect().width <= 520;
+            e.remove();
+            return fits;
+        }"""
+    )
 
     # autocomplete is answered by the bot itself
     as_member(page, "You")
@@ -231,10 +278,22 @@ def test_a_newcomer_plays_a_round_adds_and_imports_questions_in_the_browser(play
     shot(page, "06-question-form")
     page.fill('[data-custom-id="prompt"]', "Which TRL trainer optimises preferences without a reward model?")
     page.fill('[data-custom-id="choices"]', "PPOTrainer\nDPOTrainer\nRewardTrainer")
-    page.select_option('[data-custom-id="answer"]', "B")  # the correct letter is picked from a list
     page.fill('[data-custom-id="explanation"]', "DPO optimises the policy on preference pairs directly.")
+    # its selects start empty, showing their placeholders; the required one left empty blocks the submit
+    assert page.locator('[data-custom-id="answer"] option:checked').inner_text() == "The correct choice"
+    assert page.locator('[data-custom-id="topic"]').evaluate("s => [...s.selectedOptions].map(o => o.value)") == [""]
+    forms: list[dict] = []
+    page.on(
+        "request", lambda r: forms.append(json.loads(r.post_data or "{}")) if r.url.endswith("/api/modal") else None
+    )
+    page.click("#modal-submit")
+    page.wait_for_selector("#modal-error:has-text('Correct choice: this field is required')")
+    assert page.locator("#modal-backdrop").is_visible() and forms == []
+    page.select_option('[data-custom-id="answer"]', "B")  # the correct letter is picked from a list
     page.click("#modal-submit")
     page.wait_for_selector(".msg.ephemeral:has-text('Added')")
+    assert forms[0]["values"]["answer"] == ["B"]
+    assert forms[0]["values"]["topic"] == []  # the optional select left alone sends no value
     shot(page, "07-question-added")
 
     # a YAML import, uploaded from a file

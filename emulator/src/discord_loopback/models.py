@@ -73,6 +73,13 @@ class Snowflakes:
         self._last = value
         return value
 
+    def claim(self, value: int) -> int:
+        """An id chosen by the caller (one kept from elsewhere); ids made later never repeat it."""
+        if value <= 0:
+            raise ValueError(f"a snowflake is a positive integer, not {value}")
+        self._last = max(self._last, value)
+        return value
+
     def next_on_shard(self, shard_id: int, shard_count: int) -> int:
         """The next snowflake whose guild shard, (id >> 22) % shard_count, is shard_id."""
         if shard_count < 1 or not 0 <= shard_id < shard_count:

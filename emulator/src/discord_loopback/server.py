@@ -404,9 +404,30 @@ class DiscordEmulator:
             "email": None,
         }
 
-    def add_guild(self, name: str = "Guild A", *, channel_name: str = "general", shard: Shard | None = None) -> Guild:
-        """A new guild; with shard=(shard_id, shard_count) its id is chosen so that it lands on that shard."""
-        gid = self.ids.next() if shard is None else self.ids.next_on_shard(*shard)
+    def add_guild(
+        self,
+        name: str = "Guild A",
+        *,
+        channel_name: str = "general",
+        shard: Shard | None = None,
+        guild_id: int | None = None,
+        channel_id: int | None = None,
+    ) -> Guild:
+        """A new guild; with shard=(shard_id, shard_count) its id is chosen so that it lands on that shard.
+
+        `guild_id` and `channel_id` give the guild and its first channel ids kept from elsewhere (a database
+        written against another Discord) instead of new ones.
+        """
+        if guild_id is not None and shard is not None:
+            raise ValueError("give a guild_id or a shard, not both")
+        if guild_id is not None and guild_id in self.guilds:
+            raise ValueError(f"guild {guild_id} already exists")
+        if channel_id is not None and channel_id in self.channels:
+            raise ValueError(f"channel {channel_id} already exists")
+        if guild_id is not None:
+            gid = self.ids.claim(guild_id)
+        else:
+            gid = self.ids.next() if shard is None else self.ids.next_on_shard(*shard)
         guild = Guild(gid, name, self.owner_id, everyone_role_id=gid, bot_role_id=self.ids.next())
         guild.roles[gid] = Role(gid, gid, "@everyone", DEFAULT_MEMBER_PERMISSIONS)
         guild.roles[guild.bot_role_id] = Role(
@@ -418,7 +439,7 @@ class DiscordEmulator:
             self.bot_user_id, self.bot_name, gid, (guild.bot_role_id,), now, bot=True
         )
         self.guilds[gid] = guild
-        guild.channel_id = self._new_channel(guild, channel_name)
+        guild.channel_id = self._new_channel(guild, channel_name, channel_id)
         # A guild joined while connected comes without `unavailable` (discord.py: on_guild_join);
         # `unavailable: false` is for guilds announced as stubs in READY (on_guild_available).
         self._dispatch_guild(
@@ -428,8 +449,8 @@ class DiscordEmulator:
         )
         return guild
 
-    def _new_channel(self, guild: Guild, name: str) -> int:
-        cid = self.ids.next()
+    def _new_channel(self, guild: Guild, name: str, channel_id: int | None = None) -> int:
+        cid = self.ids.next() if channel_id is None else self.ids.claim(channel_id)
         channel = Channel(cid, guild.id, name, position=len(guild.channels))
         if guild.bot_override is not None:
             channel.overwrites[self.bot_user_id] = (1, guild.bot_override, ALL_PERMISSIONS & ~guild.bot_override)
@@ -444,9 +465,12 @@ class DiscordEmulator:
         self._dispatch_guild("GUILD_DELETE", guild, lambda s: {"id": str(guild_id)})
         del self.guilds[guild_id]
 
-    def add_channel(self, guild_id: int, name: str = "general") -> int:
+    def add_channel(self, guild_id: int, name: str = "general", *, channel_id: int | None = None) -> int:
+        """A new text channel; `channel_id` gives an id kept from elsewhere instead of a new one."""
         guild = self.guilds[guild_id]
-        cid = self._new_channel(guild, name)
+        if channel_id is not None and channel_id in self.channels:
+            raise ValueError(f"channel {channel_id} already exists")
+        cid = self._new_channel(guild, name, channel_id)
         self._dispatch_guild("CHANNEL_CREATE", guild, lambda s: self.channels[cid].to_json())
         return cid
 
@@ -470,12 +494,18 @@ class DiscordEmulator:
         name: str = "member",
         permissions: int | None = None,
         roles: tuple[int, ...] | list[int] = (),
+        *,
+        member_id: int | None = None,
     ) -> Member:
+        """A new member; `member_id` gives a user id kept from elsewhere instead of a new one."""
         guild = self.guilds[guild_id]
+        if member_id is not None and (member_id in guild.members or member_id == self.bot_user_id):
+            raise ValueError(f"user {member_id} is already a member of guild {guild_id}")
+        uid = self.ids.next() if member_id is None else self.ids.claim(member_id)
         role_ids = tuple(roles)
         if permissions is not None:
             role_ids += (self.add_role(guild_id, f"{name} permissions", permissions),)
-        member = Member(self.ids.next(), name, guild_id, role_ids, self.clock.iso())
+        member = Member(uid, name, guild_id, role_ids, self.clock.iso())
         guild.members[member.id] = member
         self._dispatch_guild(
             "GUILD_MEMBER_ADD", guild, lambda s: {**member.to_json(), "guild_id": str(guild_id)}, intents=GUILD_MEMBERS

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import math
 import random
 import re
 from collections.abc import Callable, Hashable
@@ -38,6 +39,10 @@ CROWD_NAMES = (
     "Radia Sample",
 )
 MAX_CROWD = 200
+# What Discord's client accepts in an INTEGER / NUMBER option (ASCII digits, no `1e`, no `1_000`, no infinity).
+_INTEGER = re.compile(r"[-+]?[0-9]+")
+_NUMBER = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?")
+MAX_SAFE_INTEGER = 2**53  # Discord's integer options are limited to JavaScript's safe integers
 _dumps = json.JSONEncoder(separators=(",", ":")).encode
 
 
@@ -303,17 +308,24 @@ class Playground:
     def _convert(self, opt: dict[str, Any], raw: Any) -> Any:
         kind, name = opt["type"], opt["name"]
         text = str(raw).strip()
-        try:
-            if kind == 3:
-                return str(raw)
-            if kind == 4:
-                return int(text)
-            if kind == 10:
-                return float(text)
-            if kind == 5:
-                return text.lower() in ("true", "1", "yes")
-        except ValueError:
-            raise BadRequest(f"{name}: {raw!r} is not a {'whole number' if kind == 4 else 'number'}") from None
+        if kind == 3:
+            return str(raw)
+        if kind == 4:
+            if not _INTEGER.fullmatch(text):
+                raise BadRequest(f"{name}: {raw!r} is not a whole number")
+            value = int(text)
+            if abs(value) > MAX_SAFE_INTEGER:
+                raise BadRequest(f"{name}: {raw!r} is out of range")
+            return value
+        if kind == 10:
+            number = float(text) if _NUMBER.fullmatch(text) else math.nan
+            if not math.isfinite(number):
+                raise BadRequest(f"{name}: {raw!r} is not a number")
+            return number
+        if kind == 5:
+            if text.lower() not in ("true", "false"):
+                raise BadRequest(f"{name}: {raw!r} is not True or False")
+            return text.lower() == "true"
         if kind in (6, 9) and text.isdigit() and int(text) in self.guild.members:
             return self.guild.members[int(text)]
         if kind in (7, 8, 9) and text.isdigit():
@@ -471,16 +483,33 @@ def _rejection(response: Any) -> str:
 
 
 def _command_line(data: dict[str, Any]) -> str:
-    """`/quiz trl questions: 3` from an APPLICATION_COMMAND's data."""
+    """`/quiz trl questions: 3` (`/quiz stats member: @Bob`, `channel: #quiz`) from an APPLICATION_COMMAND's data."""
     words = [data.get("name", "")]
     options = data.get("options") or []
     while options and options[0].get("type") in (1, 2):
         words.append(options[0]["name"])
         options = options[0].get("options") or []
+    resolved: dict[str, Any] = data.get("resolved") or {}
     for opt in options:
-        value = opt.get("value")
-        if opt.get("type") == 11:
-            att = (data.get("resolved", {}).get("attachments") or {}).get(str(value), {})
-            value = att.get("filename", value)
-        words.append(f"{opt['name']}: {value}")
+        words.append(f"{opt['name']}: {_option_text(opt.get('type'), opt.get('value'), resolved)}")
     return "/" + " ".join(str(w) for w in words)
+
+
+def _option_text(kind: Any, value: Any, resolved: dict[str, Any]) -> str:
+    """An option's value as Discord's client shows it: users and roles as @name, channels as #name."""
+    key = str(value)
+    if kind == 11:
+        return str((resolved.get("attachments") or {}).get(key, {}).get("filename", value))
+    if kind in (6, 9) and key in (resolved.get("users") or {}):
+        user = resolved["users"][key]
+        nick = (resolved.get("members") or {}).get(key, {}).get("nick")
+        return f"@{nick or user.get('global_name') or user.get('username') or key}"
+    if kind in (8, 9) and key in (resolved.get("roles") or {}):
+        return f"@{resolved['roles'][key].get('name', key)}"
+    if kind == 7 and key in (resolved.get("channels") or {}):
+        return f"#{resolved['channels'][key].get('name', key)}"
+    if kind in (6, 9):
+        return f"@member {key[-4:]}"
+    if kind == 7:
+        return "#unknown"
+    return str(value)

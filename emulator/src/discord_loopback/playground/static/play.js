@@ -4,8 +4,12 @@
 
 const S = {
   info: null, player: null, channel: null, version: -1, messages: [], commands: [], command: null,
-  loading: false, again: false,
+  loading: false, again: false, stick: true,
 };
+const NEAR_BOTTOM = 80; // px: closer than this to the end of the channel counts as reading the newest messages
+const MAX_CROWD = 200;
+const INTEGER = /^[-+]?[0-9]+$/;
+const NUMBER = /^[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?$/;
 const $ = (id) => document.getElementById(id);
 const esc = (t) => String(t ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
 const el = (tag, attrs = {}, ...kids) => {
@@ -86,6 +90,8 @@ function renderSidebar() {
 
 // -- markdown (Discord's subset), mentions and timestamps ------------------------------------------------------
 function nameOf(list, id, fallback) { const x = (list || []).find((m) => m.id === id); return x ? x.name : fallback; }
+// Someone the emulator does not know (a member id kept in a database from elsewhere): readable, and told apart.
+function unknownMember(id) { return `member ${String(id).slice(-4)}`; }
 function inline(text) {
   const codes = [];
   let t = esc(text).replace(/`([^`\n]+)`/g, (m, c) => { codes.push(c); return `\u0000${codes.length - 1}\u0000`; });
@@ -94,7 +100,7 @@ function inline(text) {
     .replace(/(^|[^*\w])\*(?!\s)(.+?)\*(?!\w)/g, "$1<i>$2</i>").replace(/(^|[^_\w])_(?!\s)(.+?)_(?!\w)/g, "$1<i>$2</i>")
     .replace(/~~(.+?)~~/g, "<s>$1</s>").replace(/\|\|(.+?)\|\|/g, '<span class="spoiler">$1</span>')
     .replace(/&lt;t:(-?\d+)(?::([tTdDfFR]))?&gt;/g, (m, ts, style) => `<span class="ts" data-ts="${ts}" data-style="${style || "f"}" title="${esc(new Date(ts * 1000).toLocaleString())}">${formatTs(+ts, style || "f")}</span>`)
-    .replace(/&lt;@!?(\d+)&gt;/g, (m, id) => `<span class="mention">@${esc(nameOf(S.info && S.info.members, id, "unknown-user"))}</span>`)
+    .replace(/&lt;@!?(\d+)&gt;/g, (m, id) => `<span class="mention">@${esc(nameOf(S.info && S.info.members, id, unknownMember(id)))}</span>`)
     .replace(/&lt;@&amp;(\d+)&gt;/g, (m, id) => `<span class="mention">@${esc(nameOf(S.info && S.info.roles, id, "deleted-role"))}</span>`)
     .replace(/&lt;#(\d+)&gt;/g, (m, id) => `<span class="mention">#${esc(nameOf(S.info && S.info.channels, id, "unknown"))}</span>`)
     .replace(/&lt;\/([\w\- ]+):\d+&gt;/g, '<span class="mention">/$1</span>')
@@ -233,11 +239,14 @@ function renderMessage(msg) {
     el("div", { class: "avatar" }, name.slice(0, 1).toUpperCase()), body);
   return wrap;
 }
+// Whether the channel follows its newest message is decided by the reader's scrolling only: the composer
+// growing or shrinking (options, errors) changes the box's height, never that choice.
+function nearBottom(box) { return box.scrollHeight - box.scrollTop - box.clientHeight < NEAR_BOTTOM; }
+function toBottom() { const box = $("messages"); box.scrollTop = box.scrollHeight; }
 function renderMessages() {
   const box = $("messages");
-  const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
   box.replaceChildren(...S.messages.map(renderMessage));
-  if (atBottom || !S.scrolled) { box.scrollTop = box.scrollHeight; S.scrolled = true; }
+  if (S.stick) toBottom();
 }
 async function act(body) {
   handleOutcome(await api("/api/click", { member: S.player, ...body }));
@@ -282,7 +291,7 @@ function optionField(cmd, o) {
     input = el("select", { id, name: o.name }, el("option", { value: "" }, o.required ? "Choose…" : "(none)"),
       o.choices.map((ch) => el("option", { value: ch.value }, ch.name)));
   } else if (o.type === 4 || o.type === 10) {
-    input = el("input", { id, name: o.name, type: "number", step: o.type === 4 ? "1" : "any", min: o.min_value, max: o.max_value, placeholder: rangeText(o) });
+    input = el("input", { id, name: o.name, type: "text", inputmode: o.type === 4 ? "numeric" : "decimal", placeholder: rangeText(o) });
   } else if (o.type === 5) {
     input = el("select", { id, name: o.name }, el("option", { value: "" }, "(none)"), el("option", { value: "true" }, "True"), el("option", { value: "false" }, "False"));
   } else if (o.type === 6 || o.type === 9) {
@@ -329,14 +338,26 @@ async function autocomplete(cmd, o, input, list) {
   list.replaceChildren(...(out.choices || []).map((c) => el("option", { value: c.value }, c.name)));
   input.dataset.choices = JSON.stringify(out.choices || []);
 }
+function badOption(o, value) {
+  if (o.type === 4 && !INTEGER.test(value.trim())) return `${o.name}: “${value}” is not a whole number`;
+  if (o.type === 10 && !NUMBER.test(value.trim())) return `${o.name}: “${value}” is not a number`;
+  return null;
+}
 async function sendCommand(ev) {
   ev.preventDefault();
-  const typed = $("command-input").value.trim().replace(/^\/+/, "").replace(/\s+/g, " ");
+  const raw = $("command-input").value.trim();
+  if (raw && !raw.startsWith("/")) {
+    showError(`Commands start with /: Discord would post “${raw}” as a plain message. Type / to pick one of the bot's commands.`);
+    return;
+  }
+  const typed = raw.replace(/^\/+/, "").replace(/\s+/g, " ");
   const cmd = S.commands.find((c) => c.path === typed);
   if (!cmd) { showError(typed ? `/${typed} is not one of the bot's commands` : "Type / to pick a command"); return; }
   const options = currentOptions(null);
   for (const o of cmd.options) {
     if (o.required && options[o.name] === undefined && o.type !== 11) { showError(`${o.name} is required`); return; }
+    const bad = options[o.name] === undefined ? null : badOption(o, options[o.name]);
+    if (bad) { showError(bad); return; }
   }
   for (const input of $("options").querySelectorAll('input[type="file"]')) {
     const file = input.files && input.files[0];
@@ -352,8 +373,19 @@ async function sendCommand(ev) {
   }
   $("send").disabled = true;
   try {
-    handleOutcome(await api("/api/command", { member: S.player, channel: S.channel, command: cmd.path, options }));
+    const out = await api("/api/command", { member: S.player, channel: S.channel, command: cmd.path, options });
+    if (!out.error) clearComposer();
+    // As in Discord, sending takes you to the newest message, where the reply is about to appear.
+    S.stick = true;
+    toBottom();
+    handleOutcome(out);
   } finally { $("send").disabled = false; }
+}
+function clearComposer() {
+  S.command = null;
+  $("command-input").value = "";
+  $("options").replaceChildren();
+  $("command-list").hidden = true;
 }
 
 // -- modals ---------------------------------------------------------------------------------------------------
@@ -364,30 +396,59 @@ function modalInput(c) {
     input.value = c.value || "";
     return input;
   }
-  const sel = el("select", { name: c.custom_id, "data-custom-id": c.custom_id, multiple: (c.max_values || 1) > 1, "data-select": "true", required: c.required !== false });
-  for (const o of selectOptions(c)) sel.append(el("option", { value: o.value, selected: !!o.selected }, o.label));
+  // As in Discord, a select starts with nothing picked (unless the app marked a default) and shows its
+  // placeholder; a required one left empty blocks the submit, an optional one sends no value.
+  const multi = (c.max_values || 1) > 1;
+  const required = c.required !== false;
+  const min = c.min_values ?? (required ? 1 : 0);
+  const sel = el("select", {
+    name: c.custom_id, "data-custom-id": c.custom_id, multiple: multi, "data-select": "true",
+    "data-required": required ? "true" : null, "data-min": String(required ? Math.max(min, 1) : min),
+    "data-max": String(c.max_values || 1), "data-label": c.label || c.placeholder || c.custom_id,
+  });
+  const options = selectOptions(c);
+  if (!multi) {
+    const picked = options.some((o) => o.selected);
+    sel.append(el("option", { value: "", selected: !picked, disabled: required, class: "placeholder" }, c.placeholder || "Make a selection"));
+  }
+  for (const o of options) sel.append(el("option", { value: o.value, selected: !!o.selected }, o.label));
   return sel;
 }
+function selectValues(sel) { return [...sel.selectedOptions].map((o) => o.value).filter((v) => v !== ""); }
 function openModal(modal, interaction) {
   $("modal-title").textContent = modal.title;
   const fields = [];
   for (const row of modal.components || []) {
     if (row.type === 1) for (const c of row.components || []) fields.push(el("div", { class: "mfield" }, el("label", {}, c.label || c.custom_id, c.required !== false ? el("span", { class: "req" }, " *") : null), modalInput(c)));
-    else if (row.type === 18) fields.push(el("div", { class: "mfield" }, el("label", {}, row.label), row.description ? el("div", { class: "mdesc" }, row.description) : null, modalInput(row.component)));
+    else if (row.type === 18) {
+      const c = { ...row.component, label: row.label };
+      fields.push(el("div", { class: "mfield" }, el("label", {}, row.label, c.required !== false ? el("span", { class: "req" }, " *") : null),
+        row.description ? el("div", { class: "mdesc" }, row.description) : null, modalInput(c)));
+    }
     else if (row.type === 10) fields.push(el("div", { class: "mfield", html: markdown(row.content) }));
   }
   $("modal-fields").replaceChildren(...fields);
+  showModalError("");
   $("modal").dataset.interaction = interaction;
   $("modal-backdrop").hidden = false;
   const first = $("modal-fields").querySelector("input, textarea, select");
   if (first) first.focus();
 }
-function closeModal() { $("modal-backdrop").hidden = true; $("modal-fields").replaceChildren(); }
+function closeModal() { $("modal-backdrop").hidden = true; $("modal-fields").replaceChildren(); showModalError(""); }
+function showModalError(text) { const box = $("modal-error"); box.hidden = !text; box.textContent = text || ""; }
 async function submitModal(ev) {
   ev.preventDefault();
   const values = {};
   for (const input of $("modal-fields").querySelectorAll("[data-custom-id]")) {
-    values[input.dataset.customId] = input.dataset.select ? [...input.selectedOptions].map((o) => o.value) : input.value;
+    if (!input.dataset.select) { values[input.dataset.customId] = input.value; continue; }
+    const chosen = selectValues(input);
+    const min = +input.dataset.min;
+    if (chosen.length < min && (input.dataset.required || chosen.length > 0)) {
+      showModalError(`${input.dataset.label}: this field is required; pick ${min === 1 ? "an option" : `at least ${min} options`}`);
+      input.focus();
+      return;
+    }
+    values[input.dataset.customId] = chosen;
   }
   const interaction = $("modal").dataset.interaction;
   closeModal();
@@ -396,7 +457,12 @@ async function submitModal(ev) {
 
 // -- crowd ----------------------------------------------------------------------------------------------------
 async function crowd() {
-  const count = +$("crowd-count").value || 1;
+  const raw = $("crowd-count").value.trim();
+  const count = Number(raw);
+  if (!INTEGER.test(raw) || count < 1 || count > MAX_CROWD) {
+    $("crowd-status").textContent = `The crowd is 1 to ${MAX_CROWD} members${raw ? `, not ${raw}` : ""}`;
+    return;
+  }
   $("crowd-status").textContent = "…";
   const out = await api("/api/crowd", { channel: S.channel, count });
   if (out.error) { $("crowd-status").textContent = out.error; return; }
@@ -425,6 +491,9 @@ window.addEventListener("DOMContentLoaded", async () => {
   $("modal-close").addEventListener("click", closeModal);
   $("modal-cancel").addEventListener("click", closeModal);
   $("crowd-go").addEventListener("click", crowd);
+  const box = $("messages");
+  box.addEventListener("scroll", () => { S.stick = nearBottom(box); });
+  new ResizeObserver(() => { if (S.stick) toBottom(); }).observe(box);
   await loadState();
   await refresh();
   listen();
