@@ -47,6 +47,17 @@ async def round_post(db, round_id):
     return found[0]
 
 
+async def close_a_one_question_round(services, db, publisher):
+    """Start a round of one question, and close it once it is in the channel; return the post's id."""
+    rnd = await services.rounds.start(
+        guild_id=GUILD, channel_id=CHANNEL, member_id=STARTER, deck="trl", count=1, seconds=30
+    )
+    post_id = await round_post(db, rnd.id)
+    await publisher.wait(lambda p: p.questions)
+    await services.rounds.skip(post_id=post_id, guild_id=GUILD, member_id=STARTER, is_moderator=False)
+    return post_id
+
+
 async def outbox_items(db):
     return await db.fetch_value("SELECT COUNT(*) FROM outbox")
 
@@ -137,12 +148,7 @@ async def test_a_reveal_that_fails_on_discord_is_retried_with_a_growing_backoff(
     """A server error keeps the item with its time pushed out (2 s, then 4 s…); the next pass carries it out."""
     services, workers = wire(db, clock, publisher)
     publisher.reveal_failures = ["discord", "discord"]
-    rnd = await services.rounds.start(
-        guild_id=GUILD, channel_id=CHANNEL, member_id=STARTER, deck="trl", count=1, seconds=30
-    )
-    post_id = await round_post(db, rnd.id)
-    await publisher.wait(lambda p: p.questions)
-    await services.rounds.skip(post_id=post_id, guild_id=GUILD, member_id=STARTER, is_moderator=False)
+    post_id = await close_a_one_question_round(services, db, publisher)
 
     async def first_failed():
         return await db.fetch_value("SELECT attempts FROM outbox WHERE kind = 'reveal'") == 1
@@ -171,12 +177,7 @@ async def test_a_reveal_that_fails_on_discord_is_retried_with_a_growing_backoff(
 async def test_a_reveal_of_a_message_that_is_gone_is_dropped_with_a_log_line(code, db, clock, publisher, caplog):
     services, workers = wire(db, clock, publisher)
     publisher.reveal_failures = [code]
-    rnd = await services.rounds.start(
-        guild_id=GUILD, channel_id=CHANNEL, member_id=STARTER, deck="trl", count=1, seconds=30
-    )
-    post_id = await round_post(db, rnd.id)
-    await publisher.wait(lambda p: p.questions)
-    await services.rounds.skip(post_id=post_id, guild_id=GUILD, member_id=STARTER, is_moderator=False)
+    post_id = await close_a_one_question_round(services, db, publisher)
     try:
         await publisher.wait(lambda p: p.summaries)
 
@@ -194,12 +195,7 @@ async def test_an_item_failing_every_time_is_dropped_after_its_last_attempt(db, 
 
     services, workers = wire(db, clock, publisher)
     publisher.reveal_failures = ["discord"] * MAX_ATTEMPTS
-    rnd = await services.rounds.start(
-        guild_id=GUILD, channel_id=CHANNEL, member_id=STARTER, deck="trl", count=1, seconds=30
-    )
-    post_id = await round_post(db, rnd.id)
-    await publisher.wait(lambda p: p.questions)
-    await services.rounds.skip(post_id=post_id, guild_id=GUILD, member_id=STARTER, is_moderator=False)
+    await close_a_one_question_round(services, db, publisher)
     try:
         await until(lambda: _attempts_at_least(db, 1))
         for _ in range(MAX_ATTEMPTS):
