@@ -10,20 +10,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import sqlite3
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pydantic import ValidationError
-
+# Only light modules at the top: until guarded() takes over the signals, a Ctrl-C is an interpreter traceback.
 from bot.cli import CommandError, Interrupted, Stop, exit_without_hanging, guarded, in_background
 from bot.cli_content import CONTENT_SETTING, SCHEMA_PATH, check_content, write_schema
-from bot.cli_insights import run_insights
 from bot.cli_storage import DATABASE_SETTING, URL_SETTING, describe, open_database, open_unchanged
 
 log = logging.getLogger("bot")
 
 ENV_FILE = Path(".env")
+LOGIN_TIMEOUT_S = 30.0
 MAX_PRUNE_DAYS = 36_500  # a century: earlier than any date the bot wrote, and still a valid date to subtract
 
 
@@ -77,6 +77,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def load_settings():
+    from pydantic import ValidationError
+
     from bot.settings import Settings
 
     try:
@@ -112,12 +114,13 @@ def require_token(settings) -> str:
 
 
 async def rebuild_reviews(settings) -> int:
-    from bot.core.review import scheduler
-    from bot.storage.reviews import ReviewRepository
+    from bot.cli_storage import rebuild_reviews as rebuild
 
-    db = await open_database(settings)
+    stop = Stop.on_signals_in(asyncio.get_running_loop())
+    db = await open_database(settings, stop, create=False)
     try:
-        built = await ReviewRepository(db).rebuild(scheduler())
+        log.info("rebuilding review state from the answer history")
+        built = await rebuild(db, stop, "rebuilding review state", "the review state is as it was")
     finally:
         await db.close()
     print(f"rebuilt review state for {built} (member, question) pairs from the answer history")
@@ -135,7 +138,8 @@ async def run_bot(settings, token: str, *, sync_guild: int | None = None, sync_o
             "and SQLite serves one process: use PostgreSQL (QUIZBOT_DATABASE_URL), or leave QUIZBOT_SHARD_IDS unset"
         )
     # A second process on a SQLite file is refused before it migrates the file under the first one.
-    lock = _hold_sqlite(settings) if one_process and settings.database.exists() else None
+    # Only a regular file is locked here: opening a FIFO would block, and open_database refuses anything else.
+    lock = _hold_sqlite(settings) if one_process and settings.database.is_file() else None
     # Opened (and refused if it isn't usable) before anything goes out to Discord.
     try:
         db = await open_database(settings, stop)
@@ -184,12 +188,13 @@ async def run_bot(settings, token: str, *, sync_guild: int | None = None, sync_o
         async with bot:
             stop.on_stop(in_background(bot.close))
             try:
+                # aiohttp would wait 5 minutes for an API that takes the connection and never answers.
+                await asyncio.wait_for(bot.login(token), LOGIN_TIMEOUT_S)
                 if sync_only:
-                    await bot.login(token)
                     count = await force_sync(bot, sync_guild)
                     print(f"synced {count} commands" + (f" to guild {sync_guild}" if sync_guild else ""))
                     return 0
-                await bot.start(token)
+                await bot.connect()
             except Exception as exc:
                 if stop.requested and sync_only:
                     raise Interrupted(
@@ -228,9 +233,15 @@ def discord_failure(exc: Exception, settings) -> int:
         )
         return 2
     target = settings.api_base_url or "Discord"
-    if isinstance(exc, OSError | aiohttp.ClientError | asyncio.TimeoutError):
+    if isinstance(exc, TimeoutError):
         print(
-            f"error: cannot reach {target}: {exc or type(exc).__name__}; check the network and try again",
+            f"error: {target} did not answer within {LOGIN_TIMEOUT_S:g} s; check the network and try again",
+            file=sys.stderr,
+        )
+        return 1
+    if isinstance(exc, OSError | aiohttp.ClientError):
+        print(
+            f"error: cannot reach {target}: {str(exc) or type(exc).__name__}; check the network and try again",
             file=sys.stderr,
         )
         return 1
@@ -358,6 +369,24 @@ def main(argv: list[str] | None = None) -> int:
 
     token = require_token(settings) if args.command in {"run", "sync"} else None
     setup_logging(settings.log_level, [token] if token else [])
+    try:
+        return run_command(args, settings, token)
+    except sqlite3.DatabaseError as exc:
+        if not _damaged(exc):
+            raise
+        raise CommandError(
+            f"{DATABASE_SETTING}={settings.database} is damaged ({exc}); stop the bot and restore the latest backup "
+            "(README: Backups, restoring)"
+        ) from None
+
+
+def _damaged(exc: sqlite3.DatabaseError) -> bool:
+    """SQLite's words for a file whose pages are broken (its header and schema may still read fine)."""
+    text = str(exc)
+    return "malformed" in text or "not a database" in text or type(exc) is sqlite3.DatabaseError
+
+
+def run_command(args: argparse.Namespace, settings, token: str | None) -> int:
     if args.command == "check-content":
         return check_content(settings, args.paths)
     if args.command == "rebuild-reviews":
@@ -369,6 +398,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "prune":
         return asyncio.run(prune(settings, args.days, dry_run=args.dry_run))
     if args.command == "insights":
+        from bot.cli_insights import run_insights
+
         return run_insights(settings, args.deck, args.csv)
     assert token is not None
     return asyncio.run(

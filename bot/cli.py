@@ -110,17 +110,39 @@ def in_background(coroutine_function: Callable[[], Awaitable[object]]) -> Callab
     return lambda: asyncio.ensure_future(coroutine_function())
 
 
+class _Signalled(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM before a command installed its own handling; remembers which."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_signalled(signum: int, _frame: object) -> None:
+    raise _Signalled(signum)
+
+
 def guarded(main: Callable[[], int]) -> int:
     """Run the command; turn any exception into one line and an exit code (a traceback only at DEBUG)."""
-    # Until a command installs its own handling, SIGTERM stops it as Ctrl-C does, through the same cleanup
-    # (the default would kill the process without a word).
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    # Until a command installs its own handling, Ctrl-C and SIGTERM stop it through the same cleanup (the
+    # default would kill the process without a word on SIGTERM), and the exit code says which signal it was.
+    previous = {sig: signal.signal(sig, _raise_signalled) for sig in STOP_SIGNALS}
+    try:
+        return _run_guarded(main)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _run_guarded(main: Callable[[], int]) -> int:
     try:
         return main()
-    except KeyboardInterrupt:
-        # Ctrl-C before a command installed its own handling (while loading settings or modules).
-        say("interrupted; nothing was changed")
-        return 128 + signal.SIGINT
+    except KeyboardInterrupt as exc:
+        # Commands that only read (insights, verify-content) or write in one transaction (rebuild-reviews)
+        # have nothing half-done to report.
+        signum = exc.signum if isinstance(exc, _Signalled) else signal.SIGINT
+        say(f"interrupted by {signal.Signals(signum).name}; nothing was changed")
+        return 128 + signum
     except Exception as exc:
         code = getattr(exc, "exit_code", None)
         debugging = logging.getLogger().isEnabledFor(logging.DEBUG)

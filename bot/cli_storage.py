@@ -48,7 +48,11 @@ async def open_database(settings, stop: Stop | None = None, *, create: bool = Tr
         raise
     if applied:
         log.info("database %s migrated to version %d", describe(settings), applied[-1])
-    await build_reviews_if_missing(db)
+    try:
+        await build_reviews_if_missing(db, stop)
+    except BaseException:
+        await db.close()
+        raise
     return db
 
 
@@ -68,15 +72,33 @@ async def _connect(settings, *, newest: int, create: bool, read_only: bool = Fal
     )
 
 
-async def build_reviews_if_missing(db) -> None:
+async def build_reviews_if_missing(db, stop: Stop) -> None:
     """Databases from before spaced review get their members' review state from their answer history."""
+    from bot.storage.reviews import ReviewRepository
+
+    if await ReviewRepository(db).needs_rebuild():
+        log.info("building review state from the answer history (once, for a database from before spaced review)")
+        built = await rebuild_reviews(
+            db, stop, "building review state from the answer history", "it has none yet; the next start builds it"
+        )
+        log.info("built review state for %d (member, question) pairs from the answer history", built)
+
+
+async def rebuild_reviews(db, stop: Stop, doing: str, left: str) -> int:
+    """Replay the answer history into review state in one transaction; a stop rolls it back and says so."""
     from bot.core.review import scheduler
     from bot.storage.reviews import ReviewRepository
 
-    reviews = ReviewRepository(db)
-    if await reviews.needs_rebuild():
-        built = await reviews.rebuild(scheduler())
-        log.info("built review state for %d (member, question) pairs from the answer history", built)
+    try:
+        with stop.meanwhile(in_background(db.interrupt)):
+            return await ReviewRepository(db).rebuild(scheduler(), should_stop=lambda: stop.requested)
+    except BaseException as exc:
+        if not stop.requested or not isinstance(exc, Exception):
+            raise
+        raise Interrupted(
+            f"interrupted by {stop.name} while {doing}; that was rolled back, so in {db.name} {left}",
+            exit_code=stop.exit_code,
+        ) from None
 
 
 async def open_unchanged(settings):

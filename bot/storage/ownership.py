@@ -109,14 +109,26 @@ def check_file(path: Path, name: str, *, write: bool = True, create: bool = True
         raise DatabaseProblem(f"{name} is not a regular file; name a database file")
     try:
         with path.open("rb") as file:
-            head = file.read(len(SQLITE_MAGIC))
+            head = file.read(20)
     except OSError as exc:
         raise DatabaseProblem(f"{name} cannot be read ({exc.strerror}); check its permissions") from None
-    if head and head != SQLITE_MAGIC:
+    if head and head[: len(SQLITE_MAGIC)] != SQLITE_MAGIC:
         raise DatabaseProblem(f"{name} is not an SQLite database (no SQLite header); name the bot's database file")
+    _refuse_stray_wal(path, head, name)
     if write:
         _check_writable(path, name)
     return FileState.PRESENT if head else FileState.EMPTY
+
+
+def _refuse_stray_wal(path: Path, head: bytes, name: str) -> None:
+    """A file in rollback-journal mode (header bytes 18-19 are 1, as a backup is written) with a -wal beside it:
+    the -wal is left from the file this one replaced, and SQLite would replay it into the restored copy."""
+    wal = path.with_name(path.name + "-wal")
+    if len(head) == 20 and head[18] == head[19] == 1 and wal.is_file() and wal.stat().st_size > 0:
+        raise DatabaseProblem(
+            f"{name} has a {wal.name} beside it that is not its own ({name} is not in WAL mode: restored from a "
+            f"backup?); move {wal.name} and {path.name}-shm out of the folder, then start again"
+        )
 
 
 def _check_creatable(path: Path, name: str) -> None:

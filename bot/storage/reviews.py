@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,6 +15,13 @@ from bot.storage.seam import Conn, Row, Storage
 from bot.storage.sql import BIGINT, TEXT, values
 
 Key = tuple[int, int, str]  # guild, member, question
+# Answers replayed between two looks at a stop request (each look lets the event loop run its signal handlers).
+_REPLAY_CHUNK = 5000
+
+
+class RebuildInterrupted(Exception):
+    """A stop was asked for during a rebuild; its transaction was rolled back, so nothing changed."""
+
 
 _UPSERT = (
     "INSERT INTO reviews (guild_id, member_id, question_id, state, step, stability, difficulty, due, last_review,"
@@ -118,14 +126,20 @@ class ReviewRepository:
         """True until review state was first built from the history (databases older than spaced review)."""
         return await self.db.fetch_value("SELECT value FROM meta WHERE key = ?", (_BUILT,)) is None
 
-    async def rebuild(self, fsrs: Scheduler) -> int:
+    async def rebuild(self, fsrs: Scheduler, should_stop: Callable[[], bool] = lambda: False) -> int:
         """Replace every review state with the replay of the whole answer history; return how many.
 
-        Reads and writes in one transaction, so no answer can slip in between and be lost.
+        Reads and writes in one transaction, so no answer can slip in between and be lost, and a stop
+        (``should_stop``, looked at every few thousand answers) rolls it all back.
         """
         async with self.db.transaction() as conn:
             memories: dict[Key, Memory] = {}
-            for guild_id, member_id, question_id, correct, answered_at in await conn.execute_fetchall(_HISTORY):
+            history = await conn.execute_fetchall(_HISTORY)
+            for n, (guild_id, member_id, question_id, correct, answered_at) in enumerate(history):
+                if n % _REPLAY_CHUNK == 0:
+                    await asyncio.sleep(0)
+                    if should_stop():
+                        raise RebuildInterrupted
                 key = (guild_id, member_id, question_id)
                 memories[key] = review(memories.get(key), bool(correct), db_time(answered_at), fsrs)
             await conn.execute("DELETE FROM reviews")
