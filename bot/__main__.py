@@ -81,6 +81,9 @@ def load_settings():
 
     from bot.settings import Settings
 
+    if ENV_FILE.is_dir():  # pydantic-settings would skip it without a word
+        raise CommandError(f"{ENV_FILE.absolute()} is a folder; settings are read from a file named .env")
+
     try:
         return Settings()
     except ValidationError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 from pathlib import Path
 from typing import Any
@@ -48,7 +49,9 @@ def write_schema(output: Path) -> int:
         temp.replace(output)
     except OSError as exc:
         temp.unlink(missing_ok=True)
-        raise CommandError(f"cannot write {output} ({exc.strerror})") from None
+        full = exc.errno == errno.ENOSPC  # the world, not the operator's input
+        hint = "; free some space and try again" if full else ""
+        raise CommandError(f"cannot write {output} ({exc.strerror}){hint}", exit_code=1 if full else 2) from None
     print(f"wrote {output}")
     return 0
 
