@@ -23,7 +23,7 @@ from bot.cli_storage import DATABASE_SETTING, URL_SETTING, describe, open_databa
 log = logging.getLogger("bot")
 
 ENV_FILE = Path(".env")
-LOGIN_TIMEOUT_S = 30.0
+LOGIN_TIMEOUT_S = 20.0  # a real login answers within a second or two
 MAX_PRUNE_DAYS = 36_500  # a century: earlier than any date the bot wrote, and still a valid date to subtract
 
 
