@@ -1,9 +1,11 @@
 """`python -m bot copy-db SOURCE TARGET [--force]`: move a deployment between SQLite and PostgreSQL.
 
-SOURCE and TARGET are each a SQLite file or a postgresql:// (postgres://) URL. The source is only read, in
-one snapshot, and must be at this bot's schema version; the target is migrated, must be empty (``--force``
-empties it in the copy's own transaction) and is filled in one transaction that commits only when every
-table's row count and the score totals equal the source's. Progress goes to stderr; the comparison, to
+SOURCE and TARGET are each a SQLite file or a postgresql:// (postgres://) URL; anything else with a ``://``
+is refused, never taken for a path. The source is only read, in one snapshot, and must be at this bot's
+schema version; the target is migrated, must be empty (``--force`` empties it in the copy's own transaction)
+and is filled in one transaction that commits only when every table's row count and the score totals equal
+the source's. A SQLite target is copied into under the lock a running bot holds on it: a bot using it
+refuses the copy. Progress goes to stderr; the comparison, to
 stdout. bot/storage/copy.py does the work.
 """
 
@@ -34,9 +36,13 @@ def run(args: argparse.Namespace) -> int:
 
 async def _copy(source: str, target: str, *, force: bool) -> int:
     from bot.core.errors import StorageUnavailable
-    from bot.storage.copy import CopyError, CopyMismatch, Progress, copy_database, describe
+    from bot.storage.copy import CopyError, CopyMismatch, Progress, check_specs, copy_database, describe
     from bot.storage.ownership import DatabaseProblem
 
+    try:
+        check_specs(source, target)  # before a word is said about copying
+    except CopyError as exc:
+        raise CommandError(str(exc), exit_code=exc.exit_code) from None
     task = asyncio.current_task()
     assert task is not None
     stop = Stop.on_signals_in(asyncio.get_running_loop())

@@ -3,21 +3,27 @@
 Built-in questions keep their ids in every server, so their first answers add up across servers
 (each member's rest score still comes from their own server); servers' own questions are left out.
 The composition root prints the lines and writes the CSV.
+
+Mistakes are refused as `run` refuses them, in a line with exit code 2: bad content, a deck that does not
+exist, a --csv that could not be written (checked before the report, which may take long), and a database
+file that does not exist (never created: a mistyped QUIZBOT_DATABASE would give an empty report).
 """
 
 from __future__ import annotations
 
 import asyncio
-import sys
+import errno
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.cli import CommandError, say
 from bot.core.item_analysis import describe
 
-
-class InsightsFailed(Exception):
-    """The content or the deck name is wrong; the message says which."""
+CONTENT_SETTING = "QUIZBOT_CONTENT_DIR"
+# A write failing for these reasons is the world's (exit 1), not a path to change.
+WORLD_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO})
 
 
 def _fmt(value: float | None, spec: str) -> str:
@@ -25,21 +31,20 @@ def _fmt(value: float | None, spec: str) -> str:
 
 
 async def report(settings: Any, deck: str) -> tuple[list[str], str]:
-    """(the table to print, the CSV text)."""
-    from bot.catalog import ContentError, load_catalog
+    """(the table to print, the CSV text); the content, the deck and then the database are checked."""
     from bot.cli_storage import open_database
-    from bot.core.errors import QuizError
     from bot.services.bank import QuestionBank
     from bot.services.insights import InsightService, to_csv
     from bot.storage.items import ItemRepository
     from bot.storage.questions import QuestionRepository
     from bot.storage.reports import ReportRepository
 
-    try:
-        catalog = load_catalog(settings.content_dir)
-    except ContentError as exc:
-        raise InsightsFailed("\n".join(exc.problems)) from None
-    db = await open_database(settings)
+    catalog = _load_content(settings)
+    if not catalog.deck(deck):
+        known = ", ".join(catalog.deck_names) or "none"
+        raise CommandError(f"--deck {deck}: there is no deck of that name in the content (decks: {known})")
+    # An existing database only: a mistyped QUIZBOT_DATABASE must not become a new, empty one.
+    db = await open_database(settings, create=False)
     try:
         service = InsightService(
             ItemRepository(db),
@@ -47,10 +52,7 @@ async def report(settings: Any, deck: str) -> tuple[list[str], str]:
             QuestionBank(catalog, QuestionRepository(db)),
             lambda: datetime.now(UTC),
         )
-        try:
-            overview = await service.across_servers(deck)
-        except QuizError as exc:
-            raise InsightsFailed(exc.user_message) from None
+        overview = await service.across_servers(deck)
     finally:
         await db.close()
     lines = [f"{'question':<32} {'answers':>7} {'facility':>8} {'discr.':>7} {'reports':>7}  flags"]
@@ -65,15 +67,73 @@ async def report(settings: Any, deck: str) -> tuple[list[str], str]:
     return lines, to_csv(overview.rows)
 
 
+def _load_content(settings: Any):
+    """The decks; else the first problem and one line saying where, as `run` says them (exit 2)."""
+    from bot.catalog import ContentError, load_catalog
+
+    where = f"{CONTENT_SETTING}={settings.content_dir}"
+    if not settings.content_dir.is_dir():
+        raise CommandError(f"{where} is not a folder; point it at the folder of question decks (default: content)")
+    try:
+        return load_catalog(settings.content_dir)
+    except ContentError as exc:
+        say(f"error: {exc.problems[0]}")
+        more = f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""
+        raise CommandError(
+            f"the content in {where} has problems{more}; `python -m bot check-content` lists them all"
+        ) from None
+
+
+def check_csv_path(path: Path) -> None:
+    """Refuse a --csv that could not be written, before the report is computed."""
+    from bot.files import writable
+
+    if path.is_dir():
+        raise CommandError(f"--csv {path} is a folder; name a file in it, such as {path / 'insights.csv'}")
+    folder = path.parent
+    if not folder.is_dir():
+        raise CommandError(f"--csv {path}: the folder {folder} does not exist; create it or choose another path")
+    if _on_read_only_file_system(folder):
+        raise CommandError(f"--csv {path}: {folder} is on a read-only file system", exit_code=1)
+    if not writable(folder) or (path.exists() and not writable(path)):
+        raise CommandError(f"--csv {path}: the file or its folder is read-only for this user; choose another path")
+
+
+def _on_read_only_file_system(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+def write_csv(path: Path, text: str) -> None:
+    """Written beside ``path`` and renamed over it: a failed or interrupted write never leaves half a file."""
+    temp = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies, as to a plain write
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        temp.replace(path)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise CommandError(
+            f"cannot write --csv {path} ({exc.strerror or exc}); nothing was written",
+            exit_code=1 if exc.errno in WORLD_ERRNOS else 2,
+        ) from None
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
 def run_insights(settings: Any, deck: str, csv_path: Path | None) -> int:
     """`python -m bot insights`: print the deck's figures across servers, and write the CSV if asked."""
-    try:
-        lines, table = asyncio.run(report(settings, deck))
-    except InsightsFailed as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    if csv_path is not None:
+        check_csv_path(csv_path)
+    lines, table = asyncio.run(report(settings, deck))
     print("\n".join(lines))
     if csv_path is not None:
-        csv_path.write_text(table, encoding="utf-8")
+        write_csv(csv_path, table)
         print(f"wrote {csv_path}")
     return 0

@@ -74,9 +74,14 @@ async def _connect(settings, *, newest: int, create: bool, read_only: bool = Fal
 
 async def build_reviews_if_missing(db, stop: Stop) -> None:
     """Databases from before spaced review get their members' review state from their answer history."""
+    from bot.core.review import scheduler
     from bot.storage.reviews import ReviewRepository
 
-    if await ReviewRepository(db).needs_rebuild():
+    reviews = ReviewRepository(db)
+    if await reviews.needs_rebuild():
+        if not await reviews.has_history():  # a new database: nothing to replay, nothing to say
+            await reviews.rebuild(scheduler())
+            return
         log.info("building review state from the answer history (once, for a database from before spaced review)")
         built = await rebuild_reviews(
             db, stop, "building review state from the answer history", "it has none yet; the next start builds it"

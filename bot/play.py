@@ -41,6 +41,7 @@ KNOWN_MEMBERS = 20  # members with saved scores the page's server gets (the firs
 KNOWN_CHANNELS = 5  # other channels the server's rounds or daily question used, besides #quiz
 COPY_ATTEMPTS = 5  # a database a running bot is writing may change during a copy: copied again, this often
 COMPANIONS = ("-wal", "-journal")  # what SQLite needs beside a database to read its newest state
+MAX_REASON_LINES = 2  # the bot says a mistake in one or two lines (its first content problem, then where)
 
 
 class PlayError(Exception):
@@ -181,8 +182,7 @@ async def _play(content: Path, workdir: Path, seed: Seed, port: int) -> int:
         print(f"starting the bot (its log: {log_path})…", file=sys.stderr, flush=True)
         if not await _ready(emu, proc, stop):
             if proc.returncode is not None:
-                print(f"error: the bot exited with {proc.returncode}:\n{_tail(log_path)}", file=sys.stderr)
-                return 1
+                return _bot_exited(proc.returncode, log_path)
             return 0
         print(f"Playground: {url}", flush=True)
         print("(Ctrl-C stops the bot and the page)", file=sys.stderr, flush=True)
@@ -192,8 +192,7 @@ async def _play(content: Path, workdir: Path, seed: Seed, port: int) -> int:
         stopped.cancel()
         exited.cancel()
         if proc.returncode is not None:
-            print(f"error: the bot exited with {proc.returncode}:\n{_tail(log_path)}", file=sys.stderr)
-            return 1
+            return _bot_exited(proc.returncode, log_path)
         return 0
     finally:
         if proc is not None:
@@ -385,6 +384,21 @@ async def _stop(proc: asyncio.subprocess.Process) -> None:
         with contextlib.suppress(ProcessLookupError):
             proc.kill()
         await proc.wait()
+
+
+def _bot_exited(code: int, log_path: Path) -> int:
+    """Say why the bot exited; `play` exits 2 as the bot did for a mistake (bad content, a newer schema), else 1.
+
+    The bot says a mistake in its own one or two `error:` lines, shown as they are; anything else (a crash)
+    gets the end of its log.
+    """
+    if code == 2:
+        said = [line for line in _tail(log_path).splitlines() if line.startswith("error: ")]
+        if said:
+            print("\n".join(said[-MAX_REASON_LINES:]), file=sys.stderr)
+            return 2
+    print(f"error: the bot exited with {code}:\n{_tail(log_path)}", file=sys.stderr)
+    return 2 if code == 2 else 1
 
 
 def _tail(path: Path, lines: int = 30) -> str:

@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MAX_SHARD_COUNT = 10_000  # 25 million servers at Discord's 2,500 per shard; more is a typo
+NAME_MAX = 255  # bytes in one file or folder name (Linux, macOS)
+PATH_MAX = 4096
+
+
+def path_problem(path: Path) -> str | None:
+    """What makes ``path`` unusable as a name before the file system is asked (it would fail with ENAMETOOLONG)."""
+    for part in path.parts:
+        size = len(os.fsencode(part))
+        if size > NAME_MAX:
+            shown = part if len(part) <= 24 else f"{part[:12]}…{part[-8:]}"
+            return f"has a file or folder name of {size} bytes ({shown}); a name can have at most {NAME_MAX}"
+    size = len(os.fsencode(str(path.absolute())))
+    if size > PATH_MAX:
+        return f"is {size} bytes long; a path can have at most {PATH_MAX}"
+    return None
 
 
 class Settings(BaseSettings):
@@ -48,6 +66,14 @@ class Settings(BaseSettings):
             raise ValueError("is set but blank; remove the line to use the default, or name a path")
         return value
 
+    @field_validator("database", "content_dir")
+    @classmethod
+    def _usable_path(cls, value: Path) -> Path:
+        problem = path_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
     @field_validator("api_base_url")
     @classmethod
     def _strip_slash(cls, value: str | None) -> str | None:
@@ -58,18 +84,28 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _postgres_only(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not value.get_secret_value().startswith(("postgresql://", "postgres://")):
+        if value is None:
+            return value
+        from bot.storage.postgres import is_postgres_url, redacted, url_problem
+
+        url = value.get_secret_value()
+        if not is_postgres_url(url):
             raise ValueError(
                 "must be a PostgreSQL URL such as postgresql://quizbot:secret@127.0.0.1:5432/quizbot; "
                 "for SQLite set QUIZBOT_DATABASE to a file instead"
             )
+        problem = url_problem(url)
+        if problem:
+            raise ValueError(f"{problem} ({redacted(url)})")
         return value
 
     @field_validator("shard_count")
     @classmethod
-    def _positive(cls, value: int | None) -> int | None:
+    def _in_range(cls, value: int | None) -> int | None:
         if value is not None and value < 1:
             raise ValueError(f"must be 1 or more (got {value})")
+        if value is not None and value > MAX_SHARD_COUNT:
+            raise ValueError(f"must be from 1 to {MAX_SHARD_COUNT} (got {value})")
         return value
 
     @model_validator(mode="after")

@@ -65,6 +65,15 @@ def backup(
 
 
 def _check_target(target: Path) -> None:
+    try:
+        _check_target_path(target)
+    except OSError as exc:
+        if isinstance(exc, DatabaseProblem):
+            raise
+        raise DatabaseProblem(f"the backup {target} cannot be written ({exc.strerror}); name another file") from None
+
+
+def _check_target_path(target: Path) -> None:
     if target.is_dir():
         raise DatabaseProblem(
             f"{target} is a folder; name a new file in it, such as {target / 'quizbot-backup.sqlite3'}"

@@ -35,6 +35,8 @@ from bot.storage.copy_backends import (
     SqliteSide,
     Target,
     TargetNotEmpty,
+    check_spec,
+    check_target,
     counts,
     is_url,
     quote,
@@ -138,10 +140,16 @@ class Progress:
 
 
 def describe(spec: str) -> str:
-    """How messages name a source or target: a path as given, a URL without its password."""
-    from bot.storage.postgres import is_postgres_url, redacted
+    """How messages name a source or target: a path as given, a URL (any URL) without its password."""
+    from bot.storage.postgres import redacted
 
-    return redacted(spec) if is_postgres_url(spec) else spec
+    return redacted(spec) if "://" in spec else spec
+
+
+def check_specs(source: str, target: str) -> None:
+    """Refuse a SOURCE or TARGET that can't be right (a URL of another kind, a bad port...) before anything."""
+    check_spec(source, "SOURCE")
+    check_spec(target, "TARGET")
 
 
 # -- the copy -------------------------------------------------------------------------------------------------
@@ -238,11 +246,13 @@ async def copy_database(
     """
     from bot.storage.migrate import discover
 
+    check_specs(source, target)
     progress = progress or Progress()
     started = time.perf_counter()
     newest = len(discover())
     if _same(source, target):
         raise CopyError(f"the source and the target are the same database ({describe(source)})")
+    await check_target(target, newest, force=force)
     progress.stage = "reading the source"
     async with source_snapshot(source, newest) as src:
         schema = await _schema(src)
@@ -289,6 +299,7 @@ async def compare_databases(source: str, target: str) -> Comparison:
     """Both databases' figures, each read in one snapshot (neither is written)."""
     from bot.storage.migrate import discover
 
+    check_specs(source, target)
     newest = len(discover())
     async with source_snapshot(source, newest) as src, source_snapshot(target, newest) as tgt:
         schema = await _schema(src)

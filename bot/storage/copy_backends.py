@@ -6,7 +6,9 @@ copy itself, and its checks, are in copy.py.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import os
 import sqlite3
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from pathlib import Path
@@ -274,6 +276,32 @@ def is_url(spec: str) -> bool:
     return is_postgres_url(spec)
 
 
+def check_spec(spec: str, role: str) -> None:
+    """Refuse a SOURCE or TARGET that cannot be what the operator meant, before anything is opened or created.
+
+    Whatever has a ``://`` is a URL and must be a PostgreSQL one (it would otherwise become a folder tree
+    named after it, password included); the rest is a SQLite file, whose name the file system must accept.
+    """
+    from bot.settings import path_problem
+    from bot.storage.postgres import is_postgres_url, redacted, url_problem
+
+    if "://" in spec:
+        if not is_postgres_url(spec):
+            raise CopyError(
+                f"{role} {redacted(spec)} is a URL but not a PostgreSQL one: name a postgresql:// (or postgres://) "
+                "URL, or a SQLite file by its path"
+            )
+        problem = url_problem(spec)
+        if problem:
+            raise CopyError(f"{role} {redacted(spec)} {problem}")
+        return
+    if not spec.strip():
+        raise CopyError(f"{role} is blank: name a SQLite file or a postgresql:// URL")
+    problem = path_problem(Path(spec))
+    if problem:
+        raise CopyError(f"{role} {spec} {problem}")
+
+
 def _out_of_date(name: str, version: int, newest: int) -> CopyError:
     if version > newest:
         return CopyError(
@@ -314,9 +342,12 @@ async def source_snapshot(spec: str, newest: int) -> AsyncIterator[SqliteSide | 
         return
     from bot.storage.database import Database
 
+    _refuse_nothing_to_copy(Path(spec))
     sqlite_db = await Database.open(Path(spec), newest=newest, create=False, read_only=True)
     try:
         version = await sqlite_db.user_version()
+        if version == 0:
+            raise CopyError(f"the source {sqlite_db.name} is an empty database (no tables): nothing to copy")
         if version != newest:
             raise _out_of_date(sqlite_db.name, version, newest)
         conn = sqlite_db.conn
@@ -329,6 +360,83 @@ async def source_snapshot(spec: str, newest: int) -> AsyncIterator[SqliteSide | 
                 await conn.execute("ROLLBACK")
     finally:
         await sqlite_db.close()
+
+
+def _refuse_nothing_to_copy(path: Path) -> None:
+    """A SQLite source that is missing or empty: refused before the database code would call it new."""
+    if not path.exists():
+        raise CopyError(f"the source {path} does not exist: nothing to copy; check the path")
+    with contextlib.suppress(OSError):  # unreadable: opening it says what is wrong, in its own words
+        if path.is_file() and path.stat().st_size == 0:
+            raise CopyError(f"the source {path} is an empty file: nothing to copy; check the path")
+
+
+def _hold_target(path: Path, name: str):
+    """The flock a running bot holds on its SQLite file, taken for the copy: a bot cannot start meanwhile, and
+    a bot running on ``path`` refuses the copy (whose --force would replace its data underneath it)."""
+    from bot.storage.single_process import SqliteInUse, hold
+
+    try:
+        return hold(path, name)
+    except SqliteInUse:
+        pid = _flock_holder(path)
+        raise CopyError(
+            f"{name} is in use by a running bot{f' (pid {pid})' if pid else ''}; stop it first, then copy",
+            exit_code=1,
+        ) from None
+
+
+def _hold_if_present(path: Path, name: str):
+    """The lock of an existing file (see _hold_target); None for a file the copy will create."""
+    return _hold_target(path, name) if path.exists() else None
+
+
+def _flock_holder(path: Path) -> int | None:
+    """The process holding an flock on ``path``, from /proc/locks (Linux); None when it can't be told."""
+    try:
+        st = path.stat()
+        with open("/proc/locks", encoding="ascii") as locks:
+            lines = locks.read().splitlines()
+    except OSError:
+        return None
+    # "1: FLOCK  ADVISORY  WRITE 14131 fe:00:2351210 0 EOF": the pid, then major:minor (hex):inode.
+    wanted = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
+    for line in lines:
+        fields = line.split()
+        if len(fields) >= 6 and fields[1] == "FLOCK" and fields[5] == wanted and fields[4].isdigit():
+            return int(fields[4]) or None
+    return None
+
+
+def _rows_before_opening(path: Path, name: str, newest: int) -> dict[str, int]:
+    """The rows a SQLite target holds, read before the bot's code opens it for writing (which would switch it
+    to WAL and mark it): a refused target stays byte for byte as it was. Refusals of the file itself (not
+    this bot's, a newer schema) are raised here as opening it would; anything else is left to that opening."""
+    state = ownership.check_file(path, name, write=False, create=True)
+    if state is not ownership.FileState.PRESENT:
+        return {}
+    ownership.judge(ownership.inspect(path, name), name, None, newest)
+    try:
+        # Read-write, only reading: closing it removes the -wal and -shm a WAL database gets on opening,
+        # which a read-only connection would leave behind.
+        conn = sqlite3.connect(ownership.sqlite_uri(path, "rw"), uri=True, timeout=ownership.LOCK_WAIT_S)
+    except sqlite3.Error:
+        return {}
+    try:
+        conn.execute("PRAGMA query_only = ON")
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+            )
+            if r[0] not in NOT_COPIED
+        ]
+        found = {t: int(conn.execute(f"SELECT COUNT(*) FROM {quote(t)}").fetchone()[0]) for t in tables}
+    except sqlite3.Error:
+        return {}
+    finally:
+        conn.close()
+    return {t: n for t, n in found.items() if n}
 
 
 async def _refuse_rows_before_migrating(side: Side, force: bool) -> None:
@@ -373,10 +481,7 @@ async def target_transaction(
         finally:
             await db.close()
         return
-    from bot.storage.database import Database
-
-    sqlite_db = await Database.open(Path(spec), newest=newest)
-    try:
+    async with _sqlite_target(Path(spec), newest, force=force) as sqlite_db:
         sqlite_db.conn.row_factory = None
         if await sqlite_db.user_version() < newest:
             await _refuse_rows_before_migrating(SqliteSide(sqlite_db.conn, sqlite_db.name), force)
@@ -392,5 +497,43 @@ async def target_transaction(
             raise ownership.translate(exc, sqlite_db.name) from None
         except sqlite3.IntegrityError as exc:
             raise CopyError(f"{sqlite_db.name} refused the copy ({exc}); it was rolled back", exit_code=1) from None
+
+
+async def check_target(spec: str, newest: int, *, force: bool) -> None:
+    """The refusals of a SQLite target that need no source, made before the source is read: a bot running on
+    it, rows without --force. ``target_transaction`` makes them again, under the lock it holds for the copy."""
+    if is_url(spec):
+        return
+    path = Path(spec)
+    lock = _hold_if_present(path, spec)
+    if lock is not None:
+        lock.release()
+    if not force:
+        present = await asyncio.to_thread(_rows_before_opening, path, spec, newest)
+        if present:
+            raise TargetNotEmpty(spec, present)
+
+
+@contextlib.asynccontextmanager
+async def _sqlite_target(path: Path, newest: int, *, force: bool):
+    """The SQLite target opened for writing, under the running bot's lock, once the refusals that can be made
+    without writing were made (a bot on it, rows without --force)."""
+    from bot.storage.database import Database
+
+    name = str(path)
+    lock = _hold_if_present(path, name)
+    try:
+        if not force:
+            present = await asyncio.to_thread(_rows_before_opening, path, name, newest)
+            if present:
+                raise TargetNotEmpty(name, present)
+        sqlite_db = await Database.open(path, newest=newest)
+        try:
+            if lock is None:  # a new file: it exists now, and no bot may start on it during the copy
+                lock = _hold_target(path, name)
+            yield sqlite_db
+        finally:
+            await sqlite_db.close()
     finally:
-        await sqlite_db.close()
+        if lock is not None:  # after the connections closed: closing a descriptor drops SQLite's POSIX locks
+            lock.release()

@@ -98,6 +98,15 @@ def sqlite_uri(path: Path, mode: str) -> str:
 
 def check_file(path: Path, name: str, *, write: bool = True, create: bool = True) -> FileState:
     """Refuse what SQLite can't use or shouldn't write, before any connection; say what the file is."""
+    try:
+        return _check_file(path, name, write=write, create=create)
+    except DatabaseProblem:
+        raise
+    except OSError as exc:  # a name too long, a loop of links, a folder we may not look into
+        raise DatabaseProblem(f"{name} cannot be used ({exc.strerror}); check the path") from None
+
+
+def _check_file(path: Path, name: str, *, write: bool, create: bool) -> FileState:
     if path.is_dir():
         raise DatabaseProblem(f"{name} is a folder; name a file in it, such as {path / 'quizbot.sqlite3'}")
     if not path.exists():

@@ -20,7 +20,7 @@ import logging
 import re
 from collections.abc import AsyncIterator, Iterable, Sequence
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
@@ -81,16 +81,84 @@ def to_postgres(sql: str) -> str:
 
 
 def redacted(url: str) -> str:
-    """The URL without its password, for messages and logs."""
-    parts = urlsplit(url)
-    if parts.password is None:
+    """The URL without its password (after user: or as ?password=), for messages and logs."""
+    url = _QUERY_PASSWORD.sub(r"\1***", url)
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:  # not even a URL (an unclosed [ of an IPv6 address): mask whatever is before the @
+        return _USERINFO_PASSWORD.sub(r"\1***@", url, count=1)
+    if password is None:
         return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    netloc = parts.netloc.replace(f":{password}@", ":***@", 1)
     return urlunsplit(parts._replace(netloc=netloc))
 
 
+# scheme://user:password@ ; the password runs to the last @ before the path, as urlsplit reads it.
+_USERINFO_PASSWORD = re.compile(r"^([^:/?#]*://[^:/?#@]*:)[^/?#]*@")
+_QUERY_PASSWORD = re.compile(r"([?&]password=)[^&#]*", re.IGNORECASE)
+
+SCHEMES = ("postgresql", "postgres")
+# libpq's names, which asyncpg takes (also with _ for -).
+SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
+MAX_PORT = 65535
+
+
 def is_postgres_url(value: str) -> bool:
-    return value.startswith(("postgresql://", "postgres://"))
+    """A postgresql:// or postgres:// URL, the scheme in any case (as asyncpg reads it)."""
+    scheme, sep, _rest = value.partition("://")
+    return bool(sep) and scheme.lower() in SCHEMES
+
+
+def url_problem(url: str) -> str | None:
+    """What asyncpg would refuse or misread in ``url``, said without the password; None when it looks right.
+
+    Checked: the scheme, the port(s), sslmode, and that a host and a database are named (in the URL or in its
+    ``host=`` / ``dbname=`` parameters). A URL passing these may still name a server that is not there.
+    """
+    if not is_postgres_url(url):
+        return "must be a PostgreSQL URL such as postgresql://quizbot:secret@127.0.0.1:5432/quizbot"
+    try:
+        parts = urlsplit(url)
+        query = parse_qs(parts.query, strict_parsing=True) if parts.query else {}
+    except ValueError as exc:
+        return f"cannot be read as a URL ({exc})"
+    params = {key: values[-1] for key, values in query.items()}
+    # As asyncpg reads it: the user and password end at the first @, hosts are separated by commas.
+    hostspec = parts.netloc.partition("@")[2] if "@" in parts.netloc else parts.netloc
+    hosts: list[str] = []
+    ports = [p for p in params.get("port", "").split(",") if p]
+    for spec in hostspec.split(",") if hostspec else []:
+        if spec.startswith("["):
+            host, bracket, port = spec[1:].partition("]")
+            if not bracket or (port and not port.startswith(":")):
+                return f"has a malformed IPv6 host {spec!r} (write it as [address]:port)"
+            port = port[1:]
+        else:
+            host, _, port = spec.partition(":")
+        hosts.append(unquote(host))
+        if port:
+            ports.append(unquote(port))
+    for port in ports:
+        if not (port.isascii() and port.isdigit() and 1 <= int(port) <= MAX_PORT):
+            return f"has the port {port!r}, which is not a number from 1 to {MAX_PORT}"
+    if not any(hosts) and not params.get("host"):
+        return "names no host; write postgresql://user:password@HOST:5432/database"
+    if not unquote(parts.path.lstrip("/")) and not params.get("dbname") and not params.get("database"):
+        return "names no database; write postgresql://user:password@host:5432/DATABASE"
+    sslmode = params.get("sslmode")
+    if sslmode is not None and sslmode.replace("_", "-") not in SSL_MODES:
+        return f"has sslmode={sslmode!r}; use one of {', '.join(SSL_MODES)}"
+    return None
+
+
+def _masked(text: str, url: str) -> str:
+    """``text`` (an error message about ``url``) with the URL's password, if it shows, masked."""
+    try:
+        password = urlsplit(url).password
+    except ValueError:
+        password = None
+    return text.replace(password, "***") if password else text
 
 
 class Cursor:
@@ -161,6 +229,12 @@ class PostgresDatabase:
                     "idle_in_transaction_session_timeout": str(6 * statement_timeout_ms),
                 },
             )
+        except (asyncpg.exceptions.ClientConfigurationError, ValueError) as exc:
+            # The URL itself (a port that is not a number, an unknown sslmode): no server was asked. Before
+            # _UNAVAILABLE, which holds InterfaceError, ClientConfigurationError's parent.
+            from bot.storage.ownership import DatabaseProblem
+
+            raise DatabaseProblem(f"{name} is not a usable PostgreSQL URL: {_masked(str(exc), url)}") from None
         except _UNAVAILABLE as exc:
             raise StorageUnavailable(f"{name} is unreachable: {exc}") from None
         except asyncpg.exceptions.PostgresError as exc:  # a wrong password, a database that does not exist

@@ -126,6 +126,11 @@ class ReviewRepository:
         """True until review state was first built from the history (databases older than spaced review)."""
         return await self.db.fetch_value("SELECT value FROM meta WHERE key = ?", (_BUILT,)) is None
 
+    async def has_history(self) -> bool:
+        """Whether any answer was ever stored (a round, a daily question or practice)."""
+        row = await self.db.fetch_one("SELECT 1 FROM answers UNION ALL SELECT 1 FROM practice_answers LIMIT 1")
+        return row is not None
+
     async def rebuild(self, fsrs: Scheduler, should_stop: Callable[[], bool] = lambda: False) -> int:
         """Replace every review state with the replay of the whole answer history; return how many.
 

@@ -83,3 +83,13 @@ def test_damaged_pages_are_named_with_what_to_do(tmp_path: Path):
     output = one_line(result)
     assert result.returncode == 2, output
     assert f"QUIZBOT_DATABASE={path} is damaged" in output and "restore the latest backup" in output
+
+
+def test_a_file_name_too_long_for_the_file_system_is_one_line(tmp_path: Path):
+    path = tmp_path / "quiz.sqlite3"
+    ours_at_head(path)
+    long = tmp_path / ("x" * 300 + ".sqlite3")
+    result = run(["backup", str(long)], tmp_path, path)
+    assert result.returncode == 2 and "cannot be written (File name too long)" in one_line(result), result
+    result = run(["migrate"], tmp_path, tmp_path / ("y" * 300))  # the setting is checked when it loads
+    assert result.returncode == 2 and "a name can have at most 255" in one_line(result), result

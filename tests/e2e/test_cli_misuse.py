@@ -131,6 +131,39 @@ def non_utf8_env(path: Path) -> None:
     path.write_bytes(b"DISCORD_TOKEN=abc\nQUIZBOT_LOG_LEVEL=INFO # caf\xe9\n")
 
 
+def empty_file(path: Path) -> None:
+    path.write_bytes(b"")
+
+
+# A stand-in for a running bot: holds the bot's own lock on the SQLite file named by argv[1] until stdin closes.
+HOLD_LOCK = (
+    "import sys; from pathlib import Path; from bot.storage.single_process import hold; "
+    "lock = hold(Path(sys.argv[1]), sys.argv[1]); print('held', flush=True); sys.stdin.read()"
+)
+
+
+@contextlib.contextmanager
+def bot_holding(path: Path | None) -> Iterator[int | None]:
+    """A process holding the running bot's lock on ``path`` for the block (none when ``path`` is None); its pid."""
+    if path is None:
+        yield None
+        return
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(path)],
+        env=clean_env(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        yield holder.pid
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=TIME_LIMIT_S)
+
+
 # --- the table ------------------------------------------------------------------------------------------
 
 
@@ -144,12 +177,16 @@ class Case:
     setup: dict[str, Callable[[Path], None]] = field(default_factory=dict)  # relative path -> maker
     unchanged: bool = True  # every file under the working folder is byte for byte the same afterwards
     absent: list[str] = field(default_factory=list)  # paths that must not exist afterwards
+    locked: str | None = None  # a relative path a running bot holds its lock on while the case runs
 
 
 DB = {"QUIZBOT_DATABASE": "{tmp}/db/quiz.sqlite3"}
 TOKEN = {"DISCORD_TOKEN": "not-a-real-token", "QUIZBOT_CONTENT_DIR": str(MINI_CONTENT)}
 OFFLINE = {**TOKEN, "QUIZBOT_API_BASE_URL": "http://127.0.0.1:{closed}/api/v10"}
 AT = "db/quiz.sqlite3"
+SOURCE = "{tmp}/db/quiz.sqlite3"
+CONTENT = {**DB, "QUIZBOT_CONTENT_DIR": str(MINI_CONTENT)}
+LONG_NAME = "q" * 300 + ".sqlite3"
 
 # fmt: off
 CASES = [
@@ -248,6 +285,69 @@ CASES = [
     Case("run-offline", [], 1, ["cannot reach http://127.0.0.1:"], env={**DB, **OFFLINE}, setup={AT: ours_at_head},
          unchanged=False),
     Case("unknown-command", ["frobnicate"], 2, ["invalid choice"]),
+    # More settings
+    Case("database-url-port-not-a-number", ["migrate"], 2,
+         ["quizbot_database_url has the port 'xx'", "from 1 to 65535", "u:***@127.0.0.1:xx/db"],
+         env={"QUIZBOT_DATABASE_URL": "postgresql://u:hunter2@127.0.0.1:xx/db"}),
+    Case("database-url-port-too-big", ["migrate"], 2, ["quizbot_database_url has the port '99999'"],
+         env={"QUIZBOT_DATABASE_URL": "postgresql://u:hunter2@127.0.0.1:99999/db"}),
+    Case("database-url-bad-sslmode", ["migrate"], 2, ["quizbot_database_url has sslmode='bogus'", "verify-full"],
+         env={"QUIZBOT_DATABASE_URL": "postgresql://u:hunter2@127.0.0.1:{closed}/db?sslmode=bogus"}),
+    Case("database-url-no-host", ["migrate"], 2, ["quizbot_database_url names no host"],
+         env={"QUIZBOT_DATABASE_URL": "postgresql://u:hunter2@/db"}),
+    Case("database-url-no-database", ["migrate"], 2, ["quizbot_database_url names no database"],
+         env={"QUIZBOT_DATABASE_URL": "postgresql://u:hunter2@127.0.0.1:{closed}/"}),
+    Case("database-url-any-case-scheme", ["migrate"], 1, ["is unreachable", "u:***@127.0.0.1"],
+         env={"QUIZBOT_DATABASE_URL": "PostgreSQL://u:hunter2@127.0.0.1:{closed}/quiz"}),
+    Case("shard-count-huge", ["migrate"], 2, ["quizbot_shard_count must be from 1 to 10000"],
+         env={**DB, "QUIZBOT_SHARD_COUNT": "99999999999999999999"}),
+    Case("database-name-too-long", ["migrate"], 2, ["quizbot_database has a file or folder name of 308 bytes",
+         "at most 255"], env={"QUIZBOT_DATABASE": "{tmp}/" + LONG_NAME}),
+    Case("env-is-a-folder", ["migrate"], 2, [".env is a folder"], env=DB, setup={".env": folder}, absent=["db"]),
+    # copy-db: what it is given
+    Case("copy-db-url-of-a-typo", ["copy-db", SOURCE, "postgresq://u:hunter2@127.0.0.1:1/db"], 2,
+         ["target postgresq://u:***@127.0.0.1:1/db is a url but not a postgresql one"], setup={AT: ours_at_head},
+         absent=["postgresq:"]),
+    Case("copy-db-url-of-a-driver", ["copy-db", SOURCE, "postgresql+asyncpg://u:hunter2@127.0.0.1:1/db"], 2,
+         ["not a postgresql one"], setup={AT: ours_at_head}, absent=["postgresql+asyncpg:"]),
+    Case("copy-db-url-of-mysql", ["copy-db", "mysql://u:hunter2@127.0.0.1/db", "{tmp}/out.sqlite3"], 2,
+         ["source mysql://u:***@127.0.0.1/db is a url but not a postgresql one"], absent=["out.sqlite3", "mysql:"]),
+    Case("copy-db-url-any-case-scheme", ["copy-db", SOURCE, "PostgreSQL://u:hunter2@127.0.0.1:{closed}/db"], 1,
+         ["is unreachable", "u:***@127.0.0.1"], setup={AT: ours_at_head}, absent=["PostgreSQL:"]),
+    Case("copy-db-url-port-not-a-number", ["copy-db", SOURCE, "postgresql://u:hunter2@127.0.0.1:xx/db"], 2,
+         ["target postgresql://u:***@127.0.0.1:xx/db has the port 'xx'"], setup={AT: ours_at_head}),
+    Case("copy-db-url-bad-sslmode", ["copy-db", SOURCE, "postgresql://u:hunter2@127.0.0.1:{closed}/db?sslmode=bogus"],
+         2, ["has sslmode='bogus'"], setup={AT: ours_at_head}),
+    Case("copy-db-name-too-long", ["copy-db", SOURCE, "{tmp}/" + LONG_NAME], 2, ["at most 255"],
+         setup={AT: ours_at_head}),
+    Case("copy-db-source-missing", ["copy-db", "{tmp}/nope.sqlite3", "{tmp}/out.sqlite3"], 2,
+         ["nope.sqlite3 does not exist: nothing to copy"], absent=["nope.sqlite3", "out.sqlite3"]),
+    Case("copy-db-source-empty", ["copy-db", "{tmp}/empty.sqlite3", "{tmp}/out.sqlite3"], 2,
+         ["empty.sqlite3 is an empty file: nothing to copy"], setup={"empty.sqlite3": empty_file},
+         absent=["out.sqlite3"]),
+    # copy-db: a target it must leave alone
+    Case("copy-db-target-not-empty", ["copy-db", SOURCE, "{tmp}/other.sqlite3"], 2, ["is not empty", "--force"],
+         setup={AT: ours_at_head, "other.sqlite3": ours_at_head}),
+    Case("copy-db-target-outdated-not-empty", ["copy-db", SOURCE, "{tmp}/old.sqlite3"], 2, ["is not empty"],
+         setup={AT: ours_at_head, "old.sqlite3": release_1}),
+    Case("copy-db-target-in-use", ["copy-db", "--force", SOURCE, "{tmp}/live.sqlite3"], 1,
+         ["live.sqlite3 is in use by a running bot (pid", "stop it first"],
+         setup={AT: ours_at_head, "live.sqlite3": ours_at_head}, locked="live.sqlite3"),
+    # insights
+    Case("insights-bad-content", ["insights"], 2, ["duplicate key 'answer'", "quizbot_content_dir=", "check-content"],
+         env={**DB, "QUIZBOT_CONTENT_DIR": "{tmp}/decks"}, setup={AT: ours_at_head, "decks": duplicate_answer_deck}),
+    Case("insights-content-dir-missing", ["insights"], 2, ["quizbot_content_dir=", "is not a folder"],
+         env={**DB, "QUIZBOT_CONTENT_DIR": "{tmp}/nowhere"}, setup={AT: ours_at_head}),
+    Case("insights-unknown-deck", ["insights", "--deck", "nope"], 2, ["--deck nope", "decks: trl"], env=CONTENT,
+         setup={AT: ours_at_head}),
+    Case("insights-database-missing", ["insights"], 2, ["quizbot_database=", "does not exist"], env=CONTENT,
+         absent=["db"]),
+    Case("insights-csv-folder-missing", ["insights", "--csv", "nope/out.csv"], 2, ["the folder nope does not exist"],
+         env=CONTENT, setup={AT: ours_at_head}, absent=["nope"]),
+    Case("insights-csv-is-a-folder", ["insights", "--csv", "out"], 2, ["--csv out is a folder"], env=CONTENT,
+         setup={AT: ours_at_head, "out": folder}),
+    Case("insights-csv-read-only", ["insights", "--csv", "ro/out.csv"], 2, ["read-only"], env=CONTENT,
+         setup={AT: ours_at_head, "ro/x": in_read_only_folder(None)}, absent=["ro/out.csv"]),
 ]
 # fmt: on
 
@@ -305,18 +405,21 @@ def test_misuse_is_answered_in_a_line_and_changes_nothing(case: Case, tmp_path: 
     before = snapshot(tmp_path)
     env = clean_env(**{k: fill(v, tmp_path, refusing_api) for k, v in case.env.items()})
     args = [fill(a, tmp_path, refusing_api) for a in case.args]
-    started = time.monotonic()
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=TIME_LIMIT_S,
-    )
-    took = time.monotonic() - started
+    with bot_holding(tmp_path / case.locked if case.locked else None) as holder:
+        started = time.monotonic()
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", *args],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=TIME_LIMIT_S,
+        )
+        took = time.monotonic() - started
     output = result.stdout + result.stderr
     assert result.returncode == case.code, output
+    if holder is not None:
+        assert f"(pid {holder})" in output, output
     assert "hunter2" not in output  # a database password is never printed
     assert "Traceback" not in output
     assert "voice will NOT be supported" not in output  # the bot has no voice: no warning about its libraries
@@ -438,3 +541,39 @@ def test_a_locked_database_is_a_failure_of_the_moment(tmp_path: Path):
     assert "is locked by another process" in output and "Traceback" not in output
     assert len(output.strip().splitlines()) <= MAX_LINES, output
     assert snapshot(tmp_path) == before
+
+
+def test_the_insights_csv_is_written_whole_or_not_at_all(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A write that fails half-way (a full disk) leaves the previous CSV and no partial file: exit 1."""
+    from bot import cli_insights
+    from bot.cli import CommandError
+
+    out = tmp_path / "out.csv"
+    out.write_text("previous\n", encoding="utf-8")
+
+    def full(_fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cli_insights.os, "fsync", full)
+    with pytest.raises(CommandError) as failed:
+        cli_insights.write_csv(out, "question_id\nmini-one\n")
+    assert failed.value.exit_code == 1 and "no space left" in str(failed.value).lower()
+    assert out.read_text(encoding="utf-8") == "previous\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+    monkeypatch.undo()
+    cli_insights.write_csv(out, "question_id\nmini-one\n")
+    assert out.read_text(encoding="utf-8") == "question_id\nmini-one\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+def test_an_insights_csv_on_a_read_only_file_system_is_refused_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from bot import cli_insights
+    from bot.cli import CommandError
+
+    class ReadOnly:
+        f_flag = os.ST_RDONLY
+
+    monkeypatch.setattr(cli_insights.os, "statvfs", lambda _path: ReadOnly())
+    with pytest.raises(CommandError) as refused:
+        cli_insights.check_csv_path(tmp_path / "out.csv")
+    assert refused.value.exit_code == 1 and "read-only file system" in str(refused.value)

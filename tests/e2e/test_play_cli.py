@@ -105,7 +105,7 @@ def test_a_file_that_is_not_a_database_is_one_line_exit_2_and_no_folder_left(tmp
     assert notes.read_text() == "not a database\n"
 
 
-@pytest.mark.parametrize("port", ["70000", "-1"])
+@pytest.mark.parametrize("port", ["70000", "99999", "-1"])
 def test_a_port_out_of_range_is_one_line_exit_2(tmp_path, port):
     done = run_play(tmp_path, "--port", port)
     assert done.returncode == 2
@@ -122,3 +122,20 @@ def test_a_busy_port_is_one_line_exit_1(tmp_path):
     assert done.stderr.splitlines() == [
         f"error: port {port} on 127.0.0.1 is in use; choose another --port, or 0 for any free one"
     ]
+
+
+def test_content_the_bot_refuses_is_its_own_lines_and_exit_2(tmp_path):
+    """The bot process exits 2 on a duplicate key in a deck: `play` exits 2 too, with the bot's reason."""
+    decks = tmp_path / "decks"
+    decks.mkdir()
+    (decks / "trl.yaml").write_text(
+        'deck: trl\nquestions:\n  - id: q1\n    prompt: "Which?"\n    choices: ["a", "b"]\n'
+        '    answer: "A"\n    explanation: "So."\n    answer: "B"\n',
+        encoding="utf-8",
+    )
+    done = run_play(tmp_path, "--content", str(decks))
+    assert done.returncode == 2, done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) <= 2 and "duplicate key 'answer'" in errors[0], done.stderr
+    assert "Traceback" not in done.stderr and "the bot exited with" not in done.stderr
+    assert len(done.stderr.splitlines()) <= 4, done.stderr  # starting…, the reason, stopped.

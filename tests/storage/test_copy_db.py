@@ -501,3 +501,125 @@ async def test_an_owner_who_is_not_a_superuser_copies_with_the_triggers_switched
         assert disabled == 0
     finally:
         await conn.close()
+
+
+# -- what copy-db refuses before it writes a byte ----------------------------------------------------------------
+
+
+def listing(folder: Path) -> dict[str, str]:
+    return {p.name: file_digest(p) if p.is_file() else "dir" for p in sorted(folder.iterdir())}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresq://u:hunter2@127.0.0.1:1/db",
+        "postgresql+asyncpg://u:hunter2@127.0.0.1:1/db",
+        "mysql://u:hunter2@127.0.0.1:1/db",
+        "sqlite://u:hunter2@localhost/x.sqlite3",
+        "postgresql://u:hunter2@127.0.0.1:xx/db",
+        "postgresql://u:hunter2@127.0.0.1:1/db?sslmode=bogus",
+        "postgresql://u:hunter2@127.0.0.1:1/",
+    ],
+)
+@pytest.mark.parametrize("role", ["SOURCE", "TARGET"])
+def test_a_url_that_is_not_a_usable_postgresql_one_is_refused_and_nothing_is_created(
+    url: str, role: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Never taken for a SQLite path (a folder tree named after the URL, password and all): one line, exit 2."""
+    monkeypatch.chdir(tmp_path)
+    other = str(tmp_path / "other.sqlite3")
+    args = (url, other) if role == "SOURCE" else (other, url)
+    with pytest.raises(CommandError) as refused:
+        cli(*args)
+    message = str(refused.value)
+    assert refused.value.exit_code == 2 and message.startswith(f"{role} ") and "\n" not in message
+    assert "u:***@" in message
+    out, err = capsys.readouterr()
+    assert "hunter2" not in message + out + err and "copying" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_scheme_of_a_postgresql_url_is_read_in_any_case() -> None:
+    from bot.storage.copy_backends import check_spec, is_url
+
+    assert is_url("PostgreSQL://u@h/db") and is_url("POSTGRES://u@h/db")
+    check_spec("PostgreSQL://u@h:5432/db", "TARGET")  # taken: asyncpg reads it so
+
+
+async def test_a_sqlite_target_a_bot_runs_on_is_refused_even_with_force(source: Path, tmp_path: Path) -> None:
+    """The running bot's lock on its file refuses the copy (exit 1) and the file is left as it was."""
+    from bot.storage.single_process import hold
+
+    live = tmp_path / "live.sqlite3"
+    await fill(live, seed=2, crowd=5)
+    before = listing(tmp_path)
+    lock = hold(live, "the bot's database")
+    try:
+        with pytest.raises(CopyError) as refused:
+            await copy_database(str(source), str(live), force=True)
+    finally:
+        lock.release()
+    assert refused.value.exit_code == 1
+    assert str(refused.value) == f"{live} is in use by a running bot (pid {os.getpid()}); stop it first, then copy"
+    assert listing(tmp_path) == before
+    assert (await copy_database(str(source), str(live), force=True)).comparison.ok  # once the bot is gone
+
+
+async def test_a_copy_holds_the_bots_lock_on_its_sqlite_target(source: Path, tmp_path: Path, monkeypatch) -> None:
+    """While copy-db writes, a bot starting on the target is refused (it takes the same lock)."""
+    from bot.storage.copy_backends import SqliteTarget
+    from bot.storage.single_process import SqliteInUse, hold
+
+    target = tmp_path / "target.sqlite3"
+    seen: list[str] = []
+    write = SqliteTarget.write
+
+    async def looking(self, table, columns, rows):
+        if not seen:
+            with pytest.raises(SqliteInUse):
+                hold(target, "a bot starting")
+            seen.append(table)
+        await write(self, table, columns, rows)
+
+    monkeypatch.setattr(SqliteTarget, "write", looking)
+    assert (await copy_database(str(source), str(target))).comparison.ok
+    assert seen
+    hold(target, "a bot starting after the copy").release()
+
+
+@pytest.mark.parametrize("outdated", [False, True], ids=["current", "older-schema"])
+async def test_a_refused_sqlite_target_is_left_byte_for_byte(outdated: bool, source: Path, tmp_path: Path) -> None:
+    """Not switched to WAL, not marked, no -wal or -shm left beside it: refused before it is opened for writing."""
+    folder = tmp_path / "target"
+    folder.mkdir()
+    target = folder / "target.sqlite3"
+    if outdated:
+        with sqlite3.connect(target) as conn:
+            conn.executescript(
+                (Path(__file__).parents[1] / "fixtures" / "db" / "release-1.sql").read_text(encoding="utf-8")
+            )
+        conn.close()
+    else:
+        await fill(target, seed=2, crowd=5)  # left in WAL mode, as the bot leaves its file
+    before = listing(folder)
+    with pytest.raises(TargetNotEmpty):
+        await copy_database(str(source), str(target))
+    assert listing(folder) == before
+
+
+@pytest.mark.parametrize("kind", ["missing", "empty file", "empty database"])
+async def test_a_source_with_nothing_to_copy_is_refused_and_nothing_is_created(kind: str, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.sqlite3"
+    if kind == "empty file":
+        empty.write_bytes(b"")
+    elif kind == "empty database":
+        sqlite3.connect(empty).close()
+        with sqlite3.connect(empty) as conn:
+            conn.execute("VACUUM")
+        conn.close()
+    before = listing(tmp_path)
+    with pytest.raises(CopyError, match="nothing to copy") as refused:
+        await copy_database(str(empty), str(tmp_path / "out.sqlite3"))
+    assert refused.value.exit_code == 2
+    assert listing(tmp_path) == before
