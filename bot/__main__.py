@@ -17,7 +17,7 @@ from pathlib import Path
 
 # Only light modules at the top: until guarded() takes over the signals, a Ctrl-C is an interpreter traceback.
 from bot.cli import CommandError, Interrupted, Stop, exit_without_hanging, guarded, in_background
-from bot.cli_content import CONTENT_SETTING, SCHEMA_PATH, check_content, write_schema
+from bot.cli_content import SCHEMA_PATH, check_content, load_content, write_schema
 from bot.cli_storage import DATABASE_SETTING, URL_SETTING, describe, open_database, open_unchanged
 
 log = logging.getLogger("bot")
@@ -252,22 +252,6 @@ def discord_failure(exc: Exception, settings) -> int:
         print(f"error: {target} answered {exc.status} {exc.text or ''}; try again later", file=sys.stderr)
         return 1
     raise exc
-
-
-def load_content(settings):
-    from bot.catalog import ContentError, load_catalog
-
-    where = f"{CONTENT_SETTING}={settings.content_dir}"
-    if not settings.content_dir.is_dir():
-        raise CommandError(f"{where} is not a folder; point it at the folder of question decks (default: content)")
-    try:
-        return load_catalog(settings.content_dir)
-    except ContentError as exc:
-        print(f"error: {exc.problems[0]}", file=sys.stderr)
-        more = f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""
-        raise CommandError(
-            f"the content in {where} has problems{more}; `python -m bot check-content` lists them all"
-        ) from None
 
 
 async def migrate(settings) -> int:

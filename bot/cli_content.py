@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from bot.cli import CommandError
+from bot.cli import CommandError, say
 
 SCHEMA_PATH = Path("content/deck.schema.json")
 CONTENT_SETTING = "QUIZBOT_CONTENT_DIR"
@@ -70,3 +70,20 @@ def check_output(output: Path) -> None:
         raise CommandError(f"the folder {folder} does not exist; create it or choose another --output")
     if not writable(folder) or (output.exists() and not writable(output)):
         raise CommandError(f"cannot write {output}: it or its folder is read-only for this user")
+
+
+def load_content(settings: Any):
+    """The decks of QUIZBOT_CONTENT_DIR; else the first problem and one line saying where (exit 2)."""
+    from bot.catalog import ContentError, load_catalog
+
+    where = f"{CONTENT_SETTING}={settings.content_dir}"
+    if not settings.content_dir.is_dir():
+        raise CommandError(f"{where} is not a folder; point it at the folder of question decks (default: content)")
+    try:
+        return load_catalog(settings.content_dir)
+    except ContentError as exc:
+        say(f"error: {exc.problems[0]}")
+        more = f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""
+        raise CommandError(
+            f"the content in {where} has problems{more}; `python -m bot check-content` lists them all"
+        ) from None

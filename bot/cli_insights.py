@@ -18,10 +18,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.cli import CommandError, say
+from bot.cli import CommandError
+from bot.cli_content import load_content
 from bot.core.item_analysis import describe
 
-CONTENT_SETTING = "QUIZBOT_CONTENT_DIR"
 # A write failing for these reasons is the world's (exit 1), not a path to change.
 WORLD_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO})
 
@@ -39,7 +39,7 @@ async def report(settings: Any, deck: str) -> tuple[list[str], str]:
     from bot.storage.questions import QuestionRepository
     from bot.storage.reports import ReportRepository
 
-    catalog = _load_content(settings)
+    catalog = load_content(settings)
     if not catalog.deck(deck):
         known = ", ".join(catalog.deck_names) or "none"
         raise CommandError(f"--deck {deck}: there is no deck of that name in the content (decks: {known})")
@@ -65,23 +65,6 @@ async def report(settings: Any, deck: str) -> tuple[list[str], str]:
         )
     lines.append(f"{overview.needing} of {len(overview.rows)} questions need attention (all servers, first answers)")
     return lines, to_csv(overview.rows)
-
-
-def _load_content(settings: Any):
-    """The decks; else the first problem and one line saying where, as `run` says them (exit 2)."""
-    from bot.catalog import ContentError, load_catalog
-
-    where = f"{CONTENT_SETTING}={settings.content_dir}"
-    if not settings.content_dir.is_dir():
-        raise CommandError(f"{where} is not a folder; point it at the folder of question decks (default: content)")
-    try:
-        return load_catalog(settings.content_dir)
-    except ContentError as exc:
-        say(f"error: {exc.problems[0]}")
-        more = f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""
-        raise CommandError(
-            f"the content in {where} has problems{more}; `python -m bot check-content` lists them all"
-        ) from None
 
 
 def check_csv_path(path: Path) -> None:
