@@ -76,6 +76,8 @@ class Database:
                 "%s does not exist yet: creating a new, empty database (check the path if you expected data)", name
             )
             _make_folder(path, name)
+        elif state is FileState.EMPTY and not create:  # as a missing file is for these commands
+            raise ownership.DatabaseMissing(f"{name} is an empty file, not a database yet; check the path")
         elif state is FileState.EMPTY:
             log.warning(
                 "%s is an empty file: making it a new, empty database (check the path if you expected data)", name

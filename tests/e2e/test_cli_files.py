@@ -93,3 +93,13 @@ def test_a_file_name_too_long_for_the_file_system_is_one_line(tmp_path: Path):
     assert result.returncode == 2 and "cannot be written (File name too long)" in one_line(result), result
     result = run(["migrate"], tmp_path, tmp_path / ("y" * 300))  # the setting is checked when it loads
     assert result.returncode == 2 and "a name can have at most 255" in one_line(result), result
+
+
+def test_an_empty_file_is_refused_where_a_missing_one_is(tmp_path: Path):
+    """prune, rebuild-reviews and insights never create a database: an empty file is no more one than a missing one."""
+    path = tmp_path / "quiz.sqlite3"
+    path.write_bytes(b"")
+    for verb in (["prune"], ["rebuild-reviews"], ["insights"]):
+        result = run(verb, tmp_path, path)
+        assert result.returncode == 2 and "is an empty file, not a database yet" in one_line(result), result
+        assert path.read_bytes() == b""
