@@ -97,8 +97,8 @@ async def rebuild_reviews(db, stop: Stop, doing: str, left: str) -> int:
     try:
         with stop.meanwhile(in_background(db.interrupt)):
             return await ReviewRepository(db).rebuild(scheduler(), should_stop=lambda: stop.requested)
-    except BaseException as exc:
-        if not stop.requested or not isinstance(exc, Exception):
+    except Exception:  # RebuildInterrupted, or the statement SQLite was told to abandon
+        if not stop.requested:
             raise
         raise Interrupted(
             f"interrupted by {stop.name} while {doing}; that was rolled back, so in {db.name} {left}",

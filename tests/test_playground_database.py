@@ -13,7 +13,7 @@ import pytest
 from discord_loopback import DiscordEmulator
 
 from bot.catalog import load_catalog
-from bot.play import PlayError, Seed, copy_database, read_seed
+from bot.play_database import PlayError, Seed, copy_database, read_seed
 from bot.storage.database import Database
 from bot.storage.migrate import apply_migrations
 from bot.storage.repositories import Repositories

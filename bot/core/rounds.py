@@ -64,6 +64,7 @@ class RoundInfo:
     position: int
     status: RoundStatus
     stop_requested_by: int | None
+    summary_message_id: int | None = None  # once its summary is posted and recorded
 
     @property
     def finished_posting(self) -> bool:

@@ -97,7 +97,7 @@ class OutboxWorker(PassLoop):
             await self.publisher.show_reveal(Reveal(post=post, counts=counts, round_total=item.round_total))
         elif item.kind == "summary" and item.round_id is not None:
             rnd = await self.rounds.get(item.round_id)
-            if rnd is None or await self.rounds.summary_message(rnd.id) is not None:
+            if rnd is None or rnd.summary_message_id is not None:
                 return  # gone, or posted and recorded before a crash kept the item
             if item.attempts > 0 or item.created_at < self._started:
                 # An earlier try may have reached Discord (a crash or a timeout after the send); its nonce

@@ -116,11 +116,6 @@ class RoundRepository:
             )
             return int(next(iter(rows))[0])
 
-    async def summary_message(self, round_id: int) -> int | None:
-        """The message id of the round's summary, once it was posted and recorded."""
-        value = await self.db.fetch_value("SELECT summary_message_id FROM rounds WHERE id = ?", (round_id,))
-        return int(value) if value is not None else None
-
     async def set_summary_message(self, round_id: int, message_id: int) -> None:
         async with self.db.transaction() as conn:
             await conn.execute("UPDATE rounds SET summary_message_id = ? WHERE id = ?", (message_id, round_id))

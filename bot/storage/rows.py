@@ -37,6 +37,7 @@ def round_from_row(row: Row) -> RoundInfo:
         position=row["position"],
         status=row["status"],
         stop_requested_by=row["stop_requested_by"],
+        summary_message_id=row["summary_message_id"],
     )
 
 
